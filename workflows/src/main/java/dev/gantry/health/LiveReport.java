@@ -1,0 +1,4 @@
+package dev.gantry.health;
+
+/** What an environment's health endpoint last reported. */
+public record LiveReport(String digest, boolean healthy, int polls, String detail) {}

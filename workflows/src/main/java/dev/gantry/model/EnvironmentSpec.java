@@ -1,0 +1,30 @@
+package dev.gantry.model;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One environment's policy as it stood when the release started; it travels in the workflow input
+ * so that the history shows exactly which rules a release was held to.
+ *
+ * @param approvers members of {@code approverGroup} known from configuration at start, used to check
+ *     decisions that arrive as plain signals (which carry no authenticated groups)
+ * @param liveTimeout how long the health endpoint may take to report the new digest healthy
+ * @param soakTime how long the new digest must then stay healthy
+ */
+public record EnvironmentSpec(
+    String name,
+    int requiredApprovals,
+    String approverGroup,
+    List<String> approvers,
+    Duration approvalTimeout,
+    GitOpsTarget gitops,
+    String healthUrl,
+    Duration liveTimeout,
+    Duration soakTime,
+    Duration pollInterval) {
+
+  public boolean automatic() {
+    return requiredApprovals <= 0;
+  }
+}
