@@ -1,0 +1,79 @@
+package dev.gantry.model;
+
+import dev.gantry.catalog.CatalogActivities;
+import dev.gantry.gitops.GitOpsActivities;
+import dev.gantry.health.HealthActivities;
+import dev.gantry.promotion.LaneActivities;
+import dev.gantry.registry.RegistryActivities;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+
+/**
+ * Activity stubs with their timeouts and retries, in one place. Transport failures retry with
+ * backoff until the schedule-to-close limit; policy failures are non-retryable where raised.
+ */
+public final class Stubs {
+  private Stubs() {}
+
+  private static RetryOptions backoff(Duration maxInterval) {
+    return RetryOptions.newBuilder()
+        .setInitialInterval(Duration.ofMillis(500))
+        .setBackoffCoefficient(2.0)
+        .setMaximumInterval(maxInterval)
+        .build();
+  }
+
+  public static RegistryActivities registry() {
+    return Workflow.newActivityStub(
+        RegistryActivities.class,
+        ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofSeconds(30))
+            .setScheduleToCloseTimeout(Duration.ofMinutes(5))
+            .setRetryOptions(backoff(Duration.ofSeconds(30)))
+            .build());
+  }
+
+  public static CatalogActivities catalog() {
+    return Workflow.newActivityStub(
+        CatalogActivities.class,
+        ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofSeconds(15))
+            .setScheduleToCloseTimeout(Duration.ofMinutes(10))
+            .setRetryOptions(backoff(Duration.ofSeconds(30)))
+            .build());
+  }
+
+  public static GitOpsActivities gitops() {
+    return Workflow.newActivityStub(
+        GitOpsActivities.class,
+        ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofMinutes(2))
+            .setHeartbeatTimeout(Duration.ofSeconds(30))
+            .setScheduleToCloseTimeout(Duration.ofMinutes(10))
+            .setRetryOptions(backoff(Duration.ofSeconds(30)))
+            .build());
+  }
+
+  /** Health polls run as long as the environment's policy allows, heartbeating each poll. */
+  public static HealthActivities health(Duration longest) {
+    return Workflow.newActivityStub(
+        HealthActivities.class,
+        ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(longest.plusMinutes(1))
+            .setHeartbeatTimeout(Duration.ofSeconds(30))
+            .setRetryOptions(backoff(Duration.ofSeconds(10)).toBuilder().setMaximumAttempts(5).build())
+            .build());
+  }
+
+  public static LaneActivities lane() {
+    return Workflow.newActivityStub(
+        LaneActivities.class,
+        ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofSeconds(10))
+            .setScheduleToCloseTimeout(Duration.ofMinutes(10))
+            .setRetryOptions(backoff(Duration.ofSeconds(10)))
+            .build());
+  }
+}

@@ -1,0 +1,264 @@
+package dev.gantry.promotion;
+
+import dev.gantry.catalog.CatalogActivities;
+import dev.gantry.catalog.EnvironmentRecord;
+import dev.gantry.catalog.PromotionRecord;
+import dev.gantry.catalog.RollbackTarget;
+import dev.gantry.gitops.GitChange;
+import dev.gantry.gitops.GitOpsActivities;
+import dev.gantry.gitops.PinRequest;
+import dev.gantry.health.HealthActivities;
+import dev.gantry.model.EnvironmentSpec;
+import dev.gantry.model.Failures;
+import dev.gantry.model.SearchAttributes;
+import dev.gantry.model.Stubs;
+import dev.gantry.release.EnvironmentState;
+import dev.gantry.release.PromotionProgress;
+import dev.gantry.release.ReleaseWorkflow;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.Saga;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+
+public class PromotionWorkflowImpl implements PromotionWorkflow {
+  private static final Logger log = Workflow.getLogger(PromotionWorkflowImpl.class);
+  private static final Duration MAX_HOLD_RECHECK = Duration.ofMinutes(5);
+
+  private final CatalogActivities catalog = Stubs.catalog();
+  private final GitOpsActivities gitops = Stubs.gitops();
+  private final LaneActivities lane = Stubs.lane();
+
+  private boolean granted;
+  private String supersededBy;
+  private PromotionRequest request;
+  private String id;
+
+  @Override
+  public PromotionResult run(PromotionRequest request) {
+    this.request = request;
+    this.id = Workflow.getInfo().getWorkflowId() + "/" + Workflow.getInfo().getRunId();
+    EnvironmentSpec env = request.environment();
+    Workflow.upsertTypedSearchAttributes(
+        SearchAttributes.SERVICE.valueSet(request.service()),
+        SearchAttributes.COMMIT.valueSet(request.commit()),
+        SearchAttributes.DIGEST.valueSet(request.digest()),
+        SearchAttributes.ENVIRONMENT.valueSet(env.name()),
+        SearchAttributes.STATUS.valueSet(EnvironmentState.PENDING.name()));
+
+    String laneId = PromotionLaneWorkflow.workflowId(request.service(), env.name());
+    while (true) {
+      waitWhileHeld();
+      lane.enqueue(
+          laneId,
+          new LaneRequest(
+              Workflow.getInfo().getWorkflowId(),
+              request.commit(),
+              env.liveTimeout().plus(env.soakTime()).plusMinutes(30)));
+      Workflow.await(() -> granted || supersededBy != null);
+      if (supersededBy != null) {
+        return finish(
+            new PromotionResult(
+                EnvironmentState.SUPERSEDED,
+                null,
+                null,
+                "superseded by the newer release " + supersededBy + " queued for " + env.name()));
+      }
+      // a hold may have been set while this promotion queued
+      if (catalog.environment(request.service(), env.name()).hold() == null) {
+        break;
+      }
+      granted = false;
+      leaveLane(laneId);
+    }
+    try {
+      return finish(promote());
+    } finally {
+      Workflow.newDetachedCancellationScope(() -> leaveLane(laneId)).run();
+    }
+  }
+
+  private void waitWhileHeld() {
+    Duration recheck = request.holdRecheck();
+    while (true) {
+      EnvironmentRecord record = catalog.environment(request.service(), request.environment().name());
+      if (record.hold() == null) {
+        return;
+      }
+      progress(
+          EnvironmentState.PENDING,
+          null,
+          "held by " + record.hold().by() + ": " + record.hold().reason() + " (promotion waits until the hold is cleared)");
+      Workflow.sleep(recheck);
+      recheck = recheck.multipliedBy(2).compareTo(MAX_HOLD_RECHECK) > 0 ? MAX_HOLD_RECHECK : recheck.multipliedBy(2);
+    }
+  }
+
+  private PromotionResult promote() {
+    EnvironmentSpec env = request.environment();
+    long startedAt = Workflow.currentTimeMillis();
+    progress(EnvironmentState.PROMOTING, null, null);
+
+    Map<String, String> trailers = new LinkedHashMap<>();
+    trailers.put("Gantry-Promotion", id);
+    trailers.put("Gantry-Release", request.commit());
+    GitChange change;
+    try {
+      change =
+          gitops.pin(
+              new PinRequest(
+                  env.gitops(),
+                  request.digest(),
+                  "Promote " + request.service() + " " + shortCommit(request.commit()) + " to " + env.name(),
+                  trailers));
+    } catch (ActivityFailure f) {
+      // nothing reached git: a pin either pushes or fails
+      String reason = "GitOps change failed: " + Failures.reason(f);
+      record(EnvironmentState.FAILED, null, reason);
+      return new PromotionResult(EnvironmentState.FAILED, null, null, reason);
+    }
+
+    Saga saga = new Saga(new Saga.Options.Builder().build());
+    record(EnvironmentState.VERIFYING, change.commit(), null);
+    final GitChange pinned = change;
+    Compensation[] compensation = new Compensation[1];
+    saga.addCompensation(() -> compensation[0] = compensate(pinned, startedAt));
+    try {
+      progress(EnvironmentState.VERIFYING, change.commit(), null);
+      HealthActivities health = Stubs.health(env.liveTimeout().compareTo(env.soakTime()) > 0 ? env.liveTimeout() : env.soakTime());
+      health.awaitLive(env.healthUrl(), request.digest(), env.liveTimeout(), env.pollInterval());
+      if (!env.soakTime().isZero()) {
+        health.soak(env.healthUrl(), request.digest(), env.soakTime(), env.pollInterval());
+      }
+      record(EnvironmentState.PROMOTED, change.commit(), null);
+      return new PromotionResult(EnvironmentState.PROMOTED, change.commit(), null, null);
+    } catch (ActivityFailure | CanceledFailure f) {
+      String reason = "verification failed: " + Failures.reason(f);
+      log.warn("promotion {} failed after the push, compensating: {}", id, reason);
+      record(EnvironmentState.FAILED, change.commit(), reason);
+      Workflow.newDetachedCancellationScope(saga::compensate).run();
+      Compensation done = compensation[0] == null ? new Compensation(null, "nothing to put back") : compensation[0];
+      return new PromotionResult(
+          EnvironmentState.COMPENSATED, change.commit(), done.gitCommit(), reason + "; " + done.summary());
+    }
+  }
+
+  private record Compensation(String gitCommit, String summary) {}
+
+  /** Pins last known good again (or the file's previous digest when there is none). */
+  private Compensation compensate(GitChange failed, long promotionStartedAt) {
+    EnvironmentSpec env = request.environment();
+    EnvironmentRecord now = catalog.environment(request.service(), env.name());
+    if (now.hold() != null && now.hold().at() != null && now.hold().at().toEpochMilli() >= promotionStartedAt) {
+      // a rollback started after this promotion owns the environment now
+      String why = "left to " + now.hold().by() + "'s hold set during the promotion";
+      recordCompensation(null, null, null, why);
+      return new Compensation(null, why);
+    }
+    RollbackTarget lkg = catalog.lastKnownGood(request.service(), env.name(), request.digest());
+    String restore = lkg != null ? lkg.digest() : failed.previousDigest();
+    if (restore == null || restore.equals(request.digest())) {
+      String why = "no earlier digest to put back";
+      recordCompensation(null, null, null, why);
+      return new Compensation(null, why);
+    }
+    Map<String, String> trailers = new LinkedHashMap<>();
+    trailers.put("Gantry-Compensates", id);
+    GitChange back =
+        gitops.pin(
+            new PinRequest(
+                env.gitops(),
+                restore,
+                "Put back " + (lkg != null ? "last known good" : "the previous digest") + " of " + request.service()
+                    + " in " + env.name() + " after a failed promotion of " + shortCommit(request.commit()),
+                trailers));
+    String what = (lkg != null ? "last known good " : "previous digest ") + restore + " pinned again in " + back.commit();
+    recordCompensation(restore, lkg == null ? null : lkg.commit(), back.commit(), what);
+    return new Compensation(back.commit(), what);
+  }
+
+  private void recordCompensation(String digest, String commit, String gitCommit, String reason) {
+    catalog.recordPromotion(
+        new PromotionRecord(
+            id + "/compensation",
+            request.service(),
+            request.environment().name(),
+            "COMPENSATION",
+            digest,
+            commit,
+            gitCommit,
+            EnvironmentState.COMPENSATED.name(),
+            List.of(),
+            "gantry",
+            reason,
+            now()));
+  }
+
+  private void record(EnvironmentState outcome, String gitCommit, String reason) {
+    catalog.recordPromotion(
+        new PromotionRecord(
+            id,
+            request.service(),
+            request.environment().name(),
+            "PROMOTION",
+            request.digest(),
+            request.commit(),
+            gitCommit,
+            outcome.name(),
+            request.approvedBy(),
+            "gantry",
+            reason,
+            now()));
+  }
+
+  private PromotionResult finish(PromotionResult result) {
+    progress(result.outcome(), result.gitCommit(), result.reason());
+    return result;
+  }
+
+  private void progress(EnvironmentState state, String gitCommit, String reason) {
+    Workflow.upsertTypedSearchAttributes(SearchAttributes.STATUS.valueSet(state.name()));
+    if (request.releaseWorkflowId() == null) {
+      return;
+    }
+    try {
+      Workflow.newExternalWorkflowStub(ReleaseWorkflow.class, request.releaseWorkflowId())
+          .promotionProgress(new PromotionProgress(request.environment().name(), state, gitCommit, reason));
+    } catch (RuntimeException e) {
+      log.warn("could not report progress to {}: {}", request.releaseWorkflowId(), e.getMessage());
+    }
+  }
+
+  private void leaveLane(String laneId) {
+    try {
+      Workflow.newExternalWorkflowStub(PromotionLaneWorkflow.class, laneId).leave(Workflow.getInfo().getWorkflowId());
+    } catch (RuntimeException e) {
+      log.warn("could not leave lane {}: {}", laneId, e.getMessage());
+    }
+  }
+
+  @Override
+  public void granted() {
+    granted = true;
+  }
+
+  @Override
+  public void superseded(String byCommit) {
+    if (!granted) {
+      supersededBy = byCommit;
+    }
+  }
+
+  private static Instant now() {
+    return Instant.ofEpochMilli(Workflow.currentTimeMillis());
+  }
+
+  private static String shortCommit(String commit) {
+    return commit.length() > 12 ? commit.substring(0, 12) : commit;
+  }
+}

@@ -1,0 +1,4 @@
+package dev.gantry.release;
+
+/** Answer to a {@link Registration}: whether this call created the release, and the release. */
+public record Registered(boolean created, ReleaseView release) {}

@@ -1,0 +1,199 @@
+package dev.gantry.testing;
+
+import dev.gantry.catalog.CatalogActivities;
+import dev.gantry.catalog.EnvironmentRecord;
+import dev.gantry.catalog.Hold;
+import dev.gantry.catalog.PromotionRecord;
+import dev.gantry.catalog.ReleaseRecord;
+import dev.gantry.catalog.RollbackTarget;
+import dev.gantry.gitops.GitChange;
+import dev.gantry.gitops.GitOpsActivities;
+import dev.gantry.gitops.PinRequest;
+import dev.gantry.health.HealthActivities;
+import dev.gantry.health.LiveReport;
+import dev.gantry.model.FailureTypes;
+import dev.gantry.model.GitOpsTarget;
+import dev.gantry.model.ImageRef;
+import dev.gantry.registry.RegistryActivities;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * In-memory stand-ins for the outside systems, for workflow tests only: the workflows' logic is
+ * tested here on Temporal's test server, the activities against real peers in the activities
+ * module. A "cluster" runs whatever digest the GitOps files pin.
+ */
+public final class World {
+  public enum Health { HEALTHY, NEVER_LIVE, FAILS_SOAK }
+
+  public final Map<String, String> tags = new ConcurrentHashMap<>();
+  public final Map<String, String> files = new ConcurrentHashMap<>();
+  public final List<Map<String, String>> commits = Collections.synchronizedList(new ArrayList<>());
+  public final Map<String, Health> health = new ConcurrentHashMap<>();
+  public final Map<String, CountDownLatch> liveGates = new ConcurrentHashMap<>();
+  public final Map<String, ReleaseRecord> releases = new ConcurrentHashMap<>();
+  public final List<PromotionRecord> history = Collections.synchronizedList(new ArrayList<>());
+  public final Map<String, Hold> holds = new ConcurrentHashMap<>();
+
+  public String digestAt(String file) {
+    return files.get(file);
+  }
+
+  public long commitsWith(String trailer, String valuePrefix) {
+    synchronized (commits) {
+      return commits.stream().filter(c -> c.getOrDefault(trailer, "").startsWith(valuePrefix)).count();
+    }
+  }
+
+  public class Registry implements RegistryActivities {
+    @Override
+    public String resolve(ImageRef ref) {
+      String digest = tags.get(ref.reference());
+      if (digest == null) {
+        throw ApplicationFailure.newNonRetryableFailure("tag " + ref.reference() + " not found in " + ref.repository(), FailureTypes.TAG_NOT_FOUND);
+      }
+      return digest;
+    }
+
+    @Override
+    public boolean exists(ImageRef ref) {
+      return tags.containsValue(ref.reference());
+    }
+  }
+
+  public class GitOps implements GitOpsActivities {
+    @Override
+    public synchronized GitChange pin(PinRequest request) {
+      String file = request.target().file();
+      String previous = files.get(file);
+      synchronized (commits) {
+        for (Map<String, String> c : commits) {
+          if (c.entrySet().containsAll(request.trailers().entrySet()) && file.equals(c.get("file"))) {
+            return new GitChange(c.get("commit"), c.get("previous"), false);
+          }
+        }
+      }
+      if (request.digest().equals(previous)) {
+        return new GitChange("head", previous, false);
+      }
+      files.put(file, request.digest());
+      Map<String, String> commit = new HashMap<>(request.trailers());
+      commit.put("file", file);
+      commit.put("digest", request.digest());
+      commit.put("previous", previous == null ? "" : previous);
+      commit.put("commit", String.format("%040x", commits.size() + 1));
+      commits.add(commit);
+      return new GitChange(commit.get("commit"), previous, true);
+    }
+
+    @Override
+    public String read(GitOpsTarget target) {
+      return files.get(target.file());
+    }
+  }
+
+  /** Health URLs in tests are the GitOps file names: the cluster runs what the file pins. */
+  public class Cluster implements HealthActivities {
+    @Override
+    public LiveReport awaitLive(String healthUrl, String digest, Duration timeout, Duration interval) {
+      CountDownLatch gate = liveGates.get(healthUrl);
+      if (gate != null) {
+        try {
+          gate.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      Health h = health.getOrDefault(healthUrl, Health.HEALTHY);
+      if (h == Health.NEVER_LIVE || !digest.equals(files.get(healthUrl))) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "after " + timeout + " " + healthUrl + " still reports " + files.get(healthUrl) + " healthy=false", FailureTypes.NOT_LIVE);
+      }
+      return new LiveReport(digest, true, 1, "live");
+    }
+
+    @Override
+    public LiveReport soak(String healthUrl, String digest, Duration duration, Duration interval) {
+      if (health.getOrDefault(healthUrl, Health.HEALTHY) == Health.FAILS_SOAK) {
+        throw ApplicationFailure.newNonRetryableFailure(healthUrl + " turned unhealthy during the soak", FailureTypes.UNHEALTHY);
+      }
+      return new LiveReport(digest, true, 3, "soaked");
+    }
+  }
+
+  public class Catalog implements CatalogActivities {
+    @Override
+    public void recordRelease(ReleaseRecord release) {
+      releases.put(release.service() + "/" + release.commit(), release);
+    }
+
+    @Override
+    public synchronized void recordPromotion(PromotionRecord p) {
+      history.removeIf(h -> h.id().equals(p.id()));
+      history.add(p);
+    }
+
+    private synchronized List<PromotionRecord> of(String service, String environment) {
+      return history.stream().filter(h -> h.service().equals(service) && h.environment().equals(environment)).toList();
+    }
+
+    @Override
+    public EnvironmentRecord environment(String service, String environment) {
+      String current = null;
+      String currentCommit = null;
+      String lkg = null;
+      String lkgCommit = null;
+      for (PromotionRecord p : of(service, environment)) {
+        if (p.gitCommit() != null || "PROMOTED".equals(p.outcome())) {
+          current = p.digest();
+          currentCommit = p.commit();
+        }
+        if ("PROMOTED".equals(p.outcome())) {
+          lkg = p.digest();
+          lkgCommit = p.commit();
+        }
+      }
+      return new EnvironmentRecord(service, environment, current, currentCommit, lkg, lkgCommit, holds.get(service + "/" + environment));
+    }
+
+    @Override
+    public RollbackTarget lastKnownGood(String service, String environment, String failedDigest) {
+      List<PromotionRecord> h = new ArrayList<>(of(service, environment));
+      Collections.reverse(h);
+      return h.stream()
+          .filter(p -> "PROMOTED".equals(p.outcome()) && !p.digest().equals(failedDigest))
+          .findFirst()
+          .map(p -> new RollbackTarget(p.digest(), p.commit()))
+          .orElse(null);
+    }
+
+    @Override
+    public RollbackTarget rollbackTarget(String service, String environment, String digest) {
+      if (digest != null) {
+        return of(service, environment).stream()
+            .filter(p -> "PROMOTED".equals(p.outcome()) && p.digest().equals(digest))
+            .findFirst()
+            .map(p -> new RollbackTarget(p.digest(), p.commit()))
+            .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(digest + " was never promoted to " + environment, FailureTypes.NOT_PROMOTED_HERE));
+      }
+      RollbackTarget t = lastKnownGood(service, environment, environment(service, environment).currentDigest());
+      if (t == null) {
+        throw ApplicationFailure.newNonRetryableFailure("nothing to roll back to", FailureTypes.NO_ROLLBACK_TARGET);
+      }
+      return t;
+    }
+
+    @Override
+    public void setHold(String service, String environment, Hold hold) {
+      holds.put(service + "/" + environment, hold);
+    }
+  }
+}
