@@ -14,12 +14,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -145,10 +147,12 @@ public final class OciImageWriter {
     requireTag(target.reference());
     References.validate(target);
     Image image = build();
-    Pusher pusher = new Pusher(new RegistryHttp(settings), target);
-    pusher.blob(image.layer(), image.layerDigest());
-    pusher.blob(image.config(), image.configDigest());
-    pusher.manifest(target.reference(), image.manifest(), OciMedia.OCI_MANIFEST);
+    try (RegistryHttp http = new RegistryHttp(settings)) {
+      Pusher pusher = new Pusher(http, target);
+      pusher.blob(image.layer(), image.layerDigest());
+      pusher.blob(image.config(), image.configDigest());
+      pusher.manifest(target.reference(), image.manifest(), OciMedia.OCI_MANIFEST);
+    }
     return image.digest();
   }
 
@@ -171,17 +175,24 @@ public final class OciImageWriter {
       layout.tag(target.reference(), OciMedia.mediaTypeOf(readTree(manifest)), digest, manifest.length);
       return;
     }
-    Pusher pusher = new Pusher(new RegistryHttp(settings), target);
-    HttpResponse<byte[]> get = pusher.send(
-        () -> HttpRequest.newBuilder(pusher.url("/manifests/" + digest))
-            .GET().header("Accept", OciMedia.ACCEPT));
-    if (get.statusCode() == 404) {
-      throw RegistryFailures.notFound("manifest " + digest + " in " + target.repository(), true);
+    try (RegistryHttp http = new RegistryHttp(settings)) {
+      Pusher pusher = new Pusher(http, target);
+      HttpResponse<byte[]> get =
+          pusher.send(
+              () ->
+                  HttpRequest.newBuilder(pusher.url("/manifests/" + digest))
+                      .GET()
+                      .header("Accept", OciMedia.ACCEPT));
+      if (get.statusCode() == 404) {
+        throw RegistryFailures.notFound("manifest " + digest + " in " + target.repository(), true);
+      }
+      pusher.expect(get, 200);
+      String mediaType =
+          get.headers()
+              .firstValue("Content-Type")
+              .orElseGet(() -> OciMedia.mediaTypeOf(readTree(get.body())));
+      pusher.manifest(target.reference(), get.body(), mediaType);
     }
-    pusher.expect(get, 200);
-    String mediaType = get.headers().firstValue("Content-Type")
-        .orElseGet(() -> OciMedia.mediaTypeOf(readTree(get.body())));
-    pusher.manifest(target.reference(), get.body(), mediaType);
   }
 
   private static Path layoutDir(ImageRef target) {
@@ -252,7 +263,7 @@ public final class OciImageWriter {
     put(h, 265, 32, "root".getBytes(StandardCharsets.US_ASCII));
     put(h, 297, 32, "root".getBytes(StandardCharsets.US_ASCII));
     // the checksum is computed with its own field read as spaces
-    java.util.Arrays.fill(h, 148, 156, (byte) ' ');
+    Arrays.fill(h, 148, 156, (byte) ' ');
     long sum = 0;
     for (byte b : h) {
       sum += b & 0xff;
@@ -306,7 +317,7 @@ public final class OciImageWriter {
       return http.url(target.registry(), "/v2/" + target.name() + suffix);
     }
 
-    HttpResponse<byte[]> send(java.util.function.Supplier<HttpRequest.Builder> request) {
+    HttpResponse<byte[]> send(Supplier<HttpRequest.Builder> request) {
       return http.send(target.registry(), scope, request);
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gantry.model.Digests;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -57,7 +58,7 @@ final class OciLayout {
       if (!Files.exists(dir.resolve(LAYOUT_FILE))) {
         writeAtomically(
             dir.resolve(LAYOUT_FILE),
-            ("{\"imageLayoutVersion\":\"" + LAYOUT_VERSION + "\"}").getBytes());
+            ("{\"imageLayoutVersion\":\"" + LAYOUT_VERSION + "\"}").getBytes(StandardCharsets.UTF_8));
       }
       if (!Files.exists(dir.resolve(INDEX_FILE))) {
         ObjectNode index = JSON.createObjectNode();

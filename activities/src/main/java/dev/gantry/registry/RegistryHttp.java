@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * HTTP to OCI distribution registries with the two auth schemes registries use: Basic, and Bearer
  * tokens from the realm a 401 names. Thread-safe; one instance serves all hosts.
  */
-final class RegistryHttp {
+final class RegistryHttp implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   // a token is dropped this long before it expires, so it cannot expire in flight
   private static final Duration TOKEN_MARGIN = Duration.ofSeconds(10);
@@ -40,8 +40,14 @@ final class RegistryHttp {
     this.client =
         HttpClient.newBuilder()
             .connectTimeout(settings.timeout())
-            .followRedirects(HttpClient.Redirect.NORMAL)
+            // a followed redirect would carry the Authorization header to whatever host it names
+            .followRedirects(HttpClient.Redirect.NEVER)
             .build();
+  }
+
+  @Override
+  public void close() {
+    client.close();
   }
 
   URI url(String host, String path) {
@@ -169,9 +175,10 @@ final class RegistryHttp {
   }
 
   private String credentialHint(String host) {
-    return settings.credentialsFor(host).isPresent()
-        ? " (credentials of " + settings.credentialsFor(host).get().username() + ")"
-        : " (no credentials configured)";
+    return settings
+        .credentialsFor(host)
+        .map(c -> " (credentials of user " + c.username() + ")")
+        .orElse(" (no credentials configured)");
   }
 
   private static void appendParam(StringBuilder query, String name, String value) {
