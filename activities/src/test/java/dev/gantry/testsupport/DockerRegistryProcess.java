@@ -51,7 +51,11 @@ public final class DockerRegistryProcess implements AutoCloseable {
    * {@code auth:} section.
    */
   public static DockerRegistryProcess start(String extraYaml) {
-    if (!Files.isExecutable(BINARY)) {
+    return start(BINARY, extraYaml);
+  }
+
+  static DockerRegistryProcess start(Path binary, String extraYaml) {
+    if (!Files.isExecutable(binary)) {
       throw new AssertionError(
           "docker-registry not found: install it with 'apt-get install -y docker-registry'");
     }
@@ -78,7 +82,7 @@ public final class DockerRegistryProcess implements AutoCloseable {
       Path configFile = Files.writeString(workDir.resolve("config.yml"), config);
       Path log = workDir.resolve("registry.log");
       Process process =
-          new ProcessBuilder(BINARY.toString(), "serve", configFile.toString())
+          new ProcessBuilder(binary.toString(), "serve", configFile.toString())
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();
