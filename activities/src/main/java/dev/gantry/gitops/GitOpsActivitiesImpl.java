@@ -7,11 +7,14 @@ import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -193,7 +196,9 @@ public final class GitOpsActivitiesImpl implements GitOpsActivities {
     Path dir = cloneDir(target.repository());
     ReentrantLock lock = LOCKS.computeIfAbsent(dir, d -> new ReentrantLock());
     lock.lock();
-    try (Repository repo = openClone(dir)) {
+    try (FileChannel channel = lockFile(dir);
+        FileLock processLock = channel.lock();
+        Repository repo = openClone(dir)) {
       return work.run(repo);
     } catch (TransportException e) {
       throw ApplicationFailure.newFailureWithCause(
@@ -220,6 +225,18 @@ public final class GitOpsActivitiesImpl implements GitOpsActivities {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Workers in other processes may share the work dir; the in-process lock cannot see them, and
+   * a file lock alone does not exclude threads of one JVM, hence both.
+   */
+  private static FileChannel lockFile(Path dir) throws IOException {
+    Files.createDirectories(dir.getParent());
+    return FileChannel.open(
+        dir.resolveSibling(dir.getFileName() + ".lock"),
+        StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE);
   }
 
   private static Repository openClone(Path dir) throws IOException {

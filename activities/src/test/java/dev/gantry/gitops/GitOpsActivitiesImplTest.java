@@ -226,10 +226,19 @@ class GitOpsActivitiesImplTest {
 
   @Test
   void twoWritersRacingOnOneBranchLoseNothing() throws Exception {
+    race(tmp.resolve("work-a"), tmp.resolve("work-b"));
+  }
+
+  @Test
+  void twoWritersSharingOneCloneTakeTurns() throws Exception {
+    race(tmp.resolve("shared-work"), tmp.resolve("shared-work"));
+  }
+
+  void race(Path workA, Path workB) throws Exception {
     int pinsEach = 15;
     GitOpsActivitiesImpl[] writers = {
-      new GitOpsActivitiesImpl(new GitOpsSettings(tmp.resolve("work-a"), "Gantry A", "a@gantry", 30, Map.of())),
-      new GitOpsActivitiesImpl(new GitOpsSettings(tmp.resolve("work-b"), "Gantry B", "b@gantry", 30, Map.of())),
+      new GitOpsActivitiesImpl(new GitOpsSettings(workA, "Gantry A", "a@gantry", 30, Map.of())),
+      new GitOpsActivitiesImpl(new GitOpsSettings(workB, "Gantry B", "b@gantry", 30, Map.of())),
     };
     String[] files = {"envs/staging/values.yaml", "envs/production/values.yaml"};
     int before = GitFixture.log(bare, BRANCH).size();
