@@ -6,6 +6,7 @@ import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -18,10 +19,12 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -266,7 +269,7 @@ public final class GitOpsActivitiesImpl implements GitOpsActivities {
     URIish uri;
     try {
       uri = new URIish(target.repository());
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       throw ApplicationFailure.newNonRetryableFailure(
           "not a git repository URL: " + target.repository(), INVALID_REQUEST);
     }
@@ -399,7 +402,7 @@ public final class GitOpsActivitiesImpl implements GitOpsActivities {
         RevCommit parent = walk.parseCommit(commit.getParent(0));
         Optional<byte[]> before = readBlob(repo, parent, file);
         Optional<byte[]> after = readBlob(repo, commit, file);
-        if (after.isEmpty() || (before.isPresent() && java.util.Arrays.equals(before.get(), after.get()))) {
+        if (after.isEmpty() || (before.isPresent() && Arrays.equals(before.get(), after.get()))) {
           continue;
         }
         String previous = null;
@@ -503,7 +506,7 @@ public final class GitOpsActivitiesImpl implements GitOpsActivities {
     if (message == null) {
       return false;
     }
-    String m = message.toLowerCase(java.util.Locale.ROOT);
+    String m = message.toLowerCase(Locale.ROOT);
     return m.contains("lock") || m.contains("fetch first") || m.contains("non-fast-forward")
         || m.contains("stale info") || m.contains("failed to update ref");
   }
