@@ -7,12 +7,15 @@ import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,7 +132,8 @@ public class HealthActivitiesImpl implements HealthActivities {
       }
       ctx.heartbeat(new Progress(progress.startedAtEpochMilli(), polls, unreachableInARow));
       if (!when.isBefore(end)) {
-        log.info("{} stayed healthy on {} for {} ({} polls)", healthUrl, digest, duration, polls);
+        log.info(
+            "{} stayed healthy on {} for {} ({} polls)", healthUrl, digest, human(duration), polls);
         return new LiveReport(
             digest, true, polls, "healthy for " + human(duration) + " (" + polls + " polls)");
       }
@@ -140,7 +144,7 @@ public class HealthActivitiesImpl implements HealthActivities {
   private static ApplicationFailure unhealthy(
       String url, String digest, Instant started, Instant when, String what) {
     String message =
-        "at " + when + " (" + human(Duration.between(started, when)) + " into the soak) " + url
+        "at " + when.truncatedTo(ChronoUnit.MILLIS) + " (" + human(Duration.between(started, when)) + " into the soak) " + url
             + " " + what + "; expected " + digest + " healthy=true";
     log.warn("soak failed: {}", message);
     return ApplicationFailure.newNonRetryableFailure(message, FailureTypes.UNHEALTHY);
@@ -186,8 +190,18 @@ public class HealthActivitiesImpl implements HealthActivities {
     }
   }
 
-  private static String reason(Throwable e) {
-    // HttpClient wraps the useful text (e.g. "Connection refused") in a cause.
+  private String reason(IOException e) {
+    // HttpClient reports a refused connection as a ConnectException without a message.
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof HttpTimeoutException) {
+        return "no answer within " + human(requestTimeout);
+      }
+      if (t instanceof ConnectException) {
+        return t.getMessage() == null || t.getMessage().isBlank()
+            ? "connection refused"
+            : t.getMessage();
+      }
+    }
     Throwable t = e;
     while (t.getCause() != null && (t.getMessage() == null || t.getMessage().isBlank())) {
       t = t.getCause();
@@ -223,7 +237,7 @@ public class HealthActivitiesImpl implements HealthActivities {
   }
 
   private static String human(Duration d) {
-    return d.toString().substring(2).toLowerCase();
+    return d.truncatedTo(ChronoUnit.MILLIS).toString().substring(2).toLowerCase();
   }
 
   private static String abbreviate(String s) {
