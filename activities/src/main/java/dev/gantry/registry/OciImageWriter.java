@@ -115,7 +115,7 @@ public final class OciImageWriter {
 
   /** Writes the image to {@code target}: an {@code oci:/dir} layout or a registry repository. */
   public String writeTo(ImageRef target, RegistrySettings settings) {
-    return target.isLayout()
+    return target.layout()
         ? writeLayout(layoutDir(target), target.reference())
         : push(target, settings);
   }
@@ -166,7 +166,7 @@ public final class OciImageWriter {
       throw new IllegalArgumentException("not a sha256 digest: " + digest);
     }
     References.validate(target);
-    if (target.isLayout()) {
+    if (target.layout()) {
       OciLayout layout = OciLayout.open(layoutDir(target));
       byte[] manifest = layout.manifest(digest);
       if (manifest == null) {

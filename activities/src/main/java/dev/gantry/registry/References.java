@@ -23,7 +23,7 @@ final class References {
           "'" + reference + "' in " + ref.repository()
               + " is neither a tag nor a sha256 digest (sha256:<64 lowercase hex>)");
     }
-    if (ref.isLayout()) {
+    if (ref.layout()) {
       if (RegistrySettings.layoutDir(ref.repository()).isEmpty()) {
         throw RegistryFailures.invalid(
             "image layout reference " + ref.repository() + " must name an absolute directory");

@@ -34,6 +34,6 @@ public class RegistryActivitiesImpl implements RegistryActivities {
       throw RegistryFailures.notAllowed(ref.registry(), settings.allowed());
     }
     References.validate(ref);
-    return ref.isLayout() ? layout : distribution;
+    return ref.layout() ? layout : distribution;
   }
 }

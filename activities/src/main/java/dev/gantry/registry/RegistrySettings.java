@@ -74,7 +74,7 @@ public record RegistrySettings(
 
   /** Whether the registry of {@code ref} is in the allow-list. Touches neither network nor disk. */
   public boolean isAllowed(ImageRef ref) {
-    if (ref.isLayout()) {
+    if (ref.layout()) {
       Optional<Path> dir = layoutDir(ref.repository());
       if (dir.isEmpty()) {
         return false;

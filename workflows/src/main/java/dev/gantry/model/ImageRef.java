@@ -15,13 +15,13 @@ public record ImageRef(String repository, String reference) {
     Objects.requireNonNull(reference, "reference");
   }
 
-  public boolean isLayout() {
+  public boolean layout() {
     return repository.startsWith(LAYOUT_PREFIX);
   }
 
   /** The registry part used for the allow-list: {@code host[:port]}, or {@code oci:<dir>}. */
   public String registry() {
-    if (isLayout()) {
+    if (layout()) {
       return repository;
     }
     int slash = repository.indexOf('/');
@@ -30,7 +30,7 @@ public record ImageRef(String repository, String reference) {
 
   /** Repository path inside the registry (empty for a layout). */
   public String name() {
-    if (isLayout()) {
+    if (layout()) {
       return "";
     }
     int slash = repository.indexOf('/');
