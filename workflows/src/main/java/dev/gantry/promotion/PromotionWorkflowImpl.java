@@ -28,7 +28,7 @@ import org.slf4j.Logger;
 
 public class PromotionWorkflowImpl implements PromotionWorkflow {
   private static final Logger log = Workflow.getLogger(PromotionWorkflowImpl.class);
-  private static final Duration MAX_HOLD_RECHECK = Duration.ofMinutes(5);
+  private static final Duration MAX_HOLD_RECHECK = Duration.ofMinutes(1);
 
   private final CatalogActivities catalog = Stubs.catalog();
   private final GitOpsActivities gitops = Stubs.gitops();

@@ -1,0 +1,108 @@
+package dev.gantry.api;
+
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The read side of the catalog (tables written by the catalog activities). The one write here,
+ * clearing a hold, is a person's decision with no workflow behind it.
+ */
+public class CatalogQueries {
+  private final JdbcClient jdbc;
+
+  public CatalogQueries(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  public record ReleaseSummary(String service, String commit, String tag, String digest, String author, String startedBy, String status, Instant createdAt) {}
+
+  public record Pinned(String digest, String commit) {}
+
+  public record HoldView(String by, String reason, Instant at) {}
+
+  public record HistoryEntry(
+      String id, String kind, String digest, String commit, String gitCommit, String outcome, List<String> approvedBy, String by, String reason, Instant at) {}
+
+  public record EnvironmentStatus(String service, String environment, Pinned current, Pinned lastKnownGood, HoldView hold, List<HistoryEntry> history) {}
+
+  public List<ReleaseSummary> releases(String service, int limit) {
+    return jdbc.sql(
+            """
+            SELECT service, commit, tag, digest, author, started_by, status, created_at FROM releases
+            WHERE (CAST(:service AS text) IS NULL OR service = :service)
+            ORDER BY created_at DESC, commit LIMIT :limit""")
+        .param("service", service)
+        .param("limit", limit)
+        .query((rs, i) -> new ReleaseSummary(
+            rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), instant(rs, 8)))
+        .list();
+  }
+
+  public boolean releaseKnown(String service, String commit) {
+    return jdbc.sql("SELECT count(*) FROM releases WHERE service = ? AND commit = ?").params(service, commit).query(Long.class).single() > 0;
+  }
+
+  public EnvironmentStatus environment(String service, String environment, int historyLimit) {
+    Optional<EnvironmentStatus> row =
+        jdbc.sql(
+                """
+                SELECT current_digest, current_commit, last_known_good_digest, last_known_good_commit, hold_by, hold_reason, hold_at
+                FROM environments WHERE service = ? AND environment = ?""")
+            .params(service, environment)
+            .query((rs, i) -> new EnvironmentStatus(
+                service,
+                environment,
+                pinned(rs.getString(1), rs.getString(2)),
+                pinned(rs.getString(3), rs.getString(4)),
+                rs.getString(5) == null ? null : new HoldView(rs.getString(5), rs.getString(6), instant(rs, 7)),
+                List.of()))
+            .optional();
+    List<HistoryEntry> history =
+        jdbc.sql(
+                """
+                SELECT id, kind, digest, commit, git_commit, outcome, approved_by, by_principal, reason, at
+                FROM promotions WHERE service = ? AND environment = ? ORDER BY at DESC, recorded_at DESC LIMIT ?""")
+            .params(service, environment, historyLimit)
+            .query((rs, i) -> new HistoryEntry(
+                rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                strings(rs.getArray(7)), rs.getString(8), rs.getString(9), instant(rs, 10)))
+            .list();
+    EnvironmentStatus base = row.orElse(new EnvironmentStatus(service, environment, null, null, null, List.of()));
+    return new EnvironmentStatus(service, environment, base.current(), base.lastKnownGood(), base.hold(), history);
+  }
+
+  /** Whether the digest was promoted into the environment and verified healthy there. */
+  public boolean promotedThere(String service, String environment, String digest) {
+    return jdbc.sql("SELECT count(*) FROM promotions WHERE service = ? AND environment = ? AND digest = ? AND outcome = 'PROMOTED'")
+            .params(service, environment, digest)
+            .query(Long.class)
+            .single() > 0;
+  }
+
+  /** @return whether there was a hold to clear */
+  public boolean clearHold(String service, String environment) {
+    return jdbc.sql(
+                "UPDATE environments SET hold_by = NULL, hold_reason = NULL, hold_at = NULL WHERE service = ? AND environment = ? AND hold_by IS NOT NULL")
+            .params(service, environment)
+            .update() > 0;
+  }
+
+  private static Pinned pinned(String digest, String commit) {
+    return digest == null ? null : new Pinned(digest, commit);
+  }
+
+  private static Instant instant(ResultSet rs, int column) throws SQLException {
+    Timestamp t = rs.getTimestamp(column);
+    return t == null ? null : t.toInstant();
+  }
+
+  private static List<String> strings(Array array) throws SQLException {
+    return array == null ? List.of() : List.of((String[]) array.getArray());
+  }
+}

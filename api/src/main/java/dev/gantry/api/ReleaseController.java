@@ -1,0 +1,151 @@
+package dev.gantry.api;
+
+import dev.gantry.model.Digests;
+import dev.gantry.model.ServiceSpec;
+import dev.gantry.release.Decision;
+import dev.gantry.release.EnvironmentView;
+import dev.gantry.release.Registered;
+import dev.gantry.release.ReleaseClient;
+import dev.gantry.release.ReleaseRequest;
+import dev.gantry.release.ReleaseView;
+import dev.gantry.release.ReleaseWorkflow;
+import io.swagger.v3.oas.annotations.Operation;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowNotFoundException;
+import java.net.URI;
+import java.util.List;
+import java.util.function.Function;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Releases: start one (CI), show it, approve or reject an environment. */
+@RestController
+@RequestMapping("/api/v1/releases")
+public class ReleaseController {
+  private final WorkflowClient client;
+  private final ServiceDirectory services;
+  private final CatalogQueries catalog;
+
+  public ReleaseController(WorkflowClient client, ServiceDirectory services, CatalogQueries catalog) {
+    this.client = client;
+    this.services = services;
+    this.catalog = catalog;
+  }
+
+  public record StartRelease(String service, String commit, String tag, String author) {}
+
+  public record ApprovalBody(String comment) {}
+
+  public record RejectionBody(String reason) {}
+
+  @Operation(summary = "Start a release (role ci); 201 when created, 200 when it already exists")
+  @PostMapping
+  public ResponseEntity<ReleaseView> start(@RequestBody StartRelease body, Authentication auth) {
+    if (body == null) {
+      throw ApiProblem.badRequest("InvalidRequest", "a JSON body {service, commit, tag?, author} is required");
+    }
+    ServiceSpec service = service(body.service());
+    commit(body.commit());
+    String tag = body.tag() == null || body.tag().isBlank() ? Digests.defaultTag(body.commit()) : body.tag();
+    if (!Digests.isTag(tag)) {
+      throw ApiProblem.badRequest("InvalidTag", "tag '" + tag + "' is not a valid OCI tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})");
+    }
+    if (body.author() == null || body.author().isBlank()) {
+      throw ApiProblem.badRequest("InvalidRequest", "author is required: the commit's author, who may not approve its release");
+    }
+    Registered r = new ReleaseClient(client).start(new ReleaseRequest(body.commit(), tag, body.author(), Identity.of(auth).name(), service));
+    URI location = URI.create("/api/v1/releases/" + service.name() + "/" + body.commit());
+    return r.created() ? ResponseEntity.created(location).body(r.release()) : ResponseEntity.ok().location(location).body(r.release());
+  }
+
+  @Operation(summary = "Show a release and where each environment stands")
+  @GetMapping("/{service}/{commit}")
+  public ReleaseView show(@PathVariable String service, @PathVariable String commit) {
+    return release(service, commit, ReleaseWorkflow::view);
+  }
+
+  @Operation(summary = "List releases, newest first")
+  @GetMapping
+  public List<CatalogQueries.ReleaseSummary> list(
+      @RequestParam(required = false) String service, @RequestParam(defaultValue = "50") int limit) {
+    if (service != null) {
+      service(service);
+    }
+    if (limit < 1 || limit > 500) {
+      throw ApiProblem.badRequest("InvalidLimit", "limit must be between 1 and 500");
+    }
+    return catalog.releases(service, limit);
+  }
+
+  @Operation(summary = "Approve an environment of a release as the authenticated user")
+  @PostMapping("/{service}/{commit}/environments/{environment}/approvals")
+  public EnvironmentView approve(
+      @PathVariable String service, @PathVariable String commit, @PathVariable String environment,
+      @RequestBody(required = false) ApprovalBody body, Authentication auth) {
+    Identity who = Identity.of(auth);
+    Decision decision = new Decision(environment(service, environment), who.name(), who.groups(), body == null ? null : body.comment());
+    return release(service, commit, r -> r.approve(decision));
+  }
+
+  @Operation(summary = "Reject an environment of a release (and the later ones)")
+  @PostMapping("/{service}/{commit}/environments/{environment}/rejections")
+  public EnvironmentView reject(
+      @PathVariable String service, @PathVariable String commit, @PathVariable String environment,
+      @RequestBody(required = false) RejectionBody body, Authentication auth) {
+    if (body == null || body.reason() == null || body.reason().isBlank()) {
+      throw ApiProblem.badRequest("InvalidRequest", "a rejection needs a reason: {\"reason\": \"...\"}");
+    }
+    Identity who = Identity.of(auth);
+    Decision decision = new Decision(environment(service, environment), who.name(), who.groups(), body.reason());
+    return release(service, commit, r -> r.reject(decision));
+  }
+
+  private <T> T release(String service, String commit, Function<ReleaseWorkflow, T> call) {
+    service(service);
+    commit(commit);
+    ReleaseWorkflow release = client.newWorkflowStub(ReleaseWorkflow.class, ReleaseRequest.workflowId(service, commit));
+    try {
+      return call.apply(release);
+    } catch (WorkflowNotFoundException e) {
+      // an update to a release that has ended reads as "not found"; say which
+      ReleaseView view;
+      try {
+        view = release.view();
+      } catch (WorkflowNotFoundException gone) {
+        throw ApiProblem.notFound("UnknownRelease", "no release of " + service + " for commit " + commit);
+      }
+      throw ApiProblem.conflict("ReleaseEnded", "the release has ended (" + view.status() + "); nothing is waiting for a decision");
+    }
+  }
+
+  private ServiceSpec service(String name) {
+    if (name == null || name.isBlank()) {
+      throw ApiProblem.badRequest("InvalidRequest", "service is required");
+    }
+    ServiceSpec spec = services.service(name);
+    if (spec == null) {
+      throw ApiProblem.notFound("UnknownService", "no service '" + name + "'; known: " + services.all().stream().map(ServiceSpec::name).toList());
+    }
+    return spec;
+  }
+
+  private String environment(String service, String environment) {
+    if (service(service).environment(environment) == null) {
+      throw ApiProblem.notFound("UnknownEnvironment", "service " + service + " has no environment '" + environment + "'");
+    }
+    return environment;
+  }
+
+  private static void commit(String commit) {
+    if (!Digests.isCommit(commit)) {
+      throw ApiProblem.badRequest("InvalidCommit", "commit must be 40 lowercase hex characters (a full git SHA-1), got '" + commit + "'");
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.gantry.server;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+
+/** The one runnable jar: roles api and/or worker, embedded mode, and the demo. */
+@SpringBootApplication
+@EnableConfigurationProperties(GantryProperties.class)
+public class GantryApplication {
+
+  public static void main(String[] args) {
+    SpringApplication.run(GantryApplication.class, absoluteDataDir(args));
+  }
+
+  /** Paths derived from the data dir (OCI layouts, git remotes) must be absolute to be allowed. */
+  static String[] absoluteDataDir(String[] args) {
+    List<String> out = new ArrayList<>();
+    boolean given = false;
+    for (String a : args) {
+      if (a.startsWith("--gantry.data-dir=")) {
+        given = true;
+        a = "--gantry.data-dir=" + Path.of(a.substring("--gantry.data-dir=".length())).toAbsolutePath().normalize();
+      }
+      out.add(a);
+    }
+    if (!given && System.getProperty("gantry.data-dir") == null && System.getenv("GANTRY_DATA_DIR") == null) {
+      out.add("--gantry.data-dir=" + Path.of(".gantry").toAbsolutePath().normalize());
+    }
+    return out.toArray(String[]::new);
+  }
+}

@@ -1,0 +1,98 @@
+package dev.gantry.worker;
+
+import dev.gantry.catalog.CatalogActivitiesImpl;
+import dev.gantry.gitops.GitOpsActivitiesImpl;
+import dev.gantry.gitops.GitOpsSettings;
+import dev.gantry.health.HealthActivitiesImpl;
+import dev.gantry.model.TaskQueues;
+import dev.gantry.promotion.LaneActivitiesImpl;
+import dev.gantry.promotion.PromotionLaneWorkflowImpl;
+import dev.gantry.promotion.PromotionWorkflowImpl;
+import dev.gantry.registry.RegistryActivitiesImpl;
+import dev.gantry.registry.RegistrySettings;
+import dev.gantry.release.ReleaseWorkflowImpl;
+import dev.gantry.rollback.RollbackWorkflowImpl;
+import io.temporal.client.WorkflowClient;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
+import io.temporal.worker.WorkerOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Hosts the Temporal worker: Gantry's workflows and one activity implementation per system. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(WorkerProperties.class)
+public class WorkerConfiguration {
+
+  @Bean
+  RegistrySettings registrySettings(WorkerProperties props) {
+    WorkerProperties.Registries r = props.registries();
+    Map<String, RegistrySettings.Credentials> credentials = new HashMap<>();
+    if (r != null && r.credentials() != null) {
+      r.credentials().forEach((host, c) -> credentials.put(host, new RegistrySettings.Credentials(c.username(), c.password())));
+    }
+    return new RegistrySettings(
+        r == null || r.allowed() == null ? List.of() : r.allowed(),
+        r == null || r.insecure() == null ? new HashSet<>() : new HashSet<>(r.insecure()),
+        credentials,
+        r == null ? null : r.timeout());
+  }
+
+  @Bean
+  GitOpsSettings gitOpsSettings(WorkerProperties props) {
+    WorkerProperties.GitOps g = props.gitops();
+    Path workDir = g != null && g.workDir() != null ? g.workDir() : props.dataDir().resolve("gitops-work");
+    GitOpsSettings settings = GitOpsSettings.defaults(workDir);
+    if (g != null) {
+      settings =
+          new GitOpsSettings(
+              workDir,
+              g.authorName() != null ? g.authorName() : settings.authorName(),
+              g.authorEmail() != null ? g.authorEmail() : settings.authorEmail(),
+              g.maxPushAttempts() != null ? g.maxPushAttempts() : settings.maxPushAttempts(),
+              settings.credentials());
+      if (g.credentials() != null) {
+        for (var e : g.credentials().entrySet()) {
+          settings = settings.withCredentials(e.getKey(), e.getValue().username(), e.getValue().password());
+        }
+      }
+    }
+    return settings;
+  }
+
+  @Bean
+  GantryWorker gantryWorker(
+      WorkflowClient client, WorkerProperties props, RegistrySettings registry, GitOpsSettings gitops, DataSource dataSource) {
+    WorkerProperties.Worker w = props.worker();
+    WorkerFactory factory =
+        WorkerFactory.newInstance(
+            client,
+            WorkerFactoryOptions.newBuilder()
+                .setUsingVirtualWorkflowThreads(true)
+                .setWorkflowCacheSize(w != null && w.workflowCacheSize() != null ? w.workflowCacheSize() : 600)
+                .build());
+    Worker worker =
+        factory.newWorker(
+            TaskQueues.GANTRY,
+            WorkerOptions.newBuilder().setUsingVirtualThreadsOnActivityWorker(true).build());
+    worker.registerWorkflowImplementationTypes(
+        ReleaseWorkflowImpl.class, PromotionWorkflowImpl.class, PromotionLaneWorkflowImpl.class, RollbackWorkflowImpl.class);
+    worker.registerActivitiesImplementations(
+        new RegistryActivitiesImpl(registry),
+        new GitOpsActivitiesImpl(gitops),
+        new HealthActivitiesImpl(),
+        new CatalogActivitiesImpl(dataSource),
+        new LaneActivitiesImpl(client));
+    Duration grace = w != null && w.shutdownGrace() != null ? w.shutdownGrace() : Duration.ofSeconds(30);
+    return new GantryWorker(factory, grace);
+  }
+}

@@ -1,0 +1,24 @@
+package dev.gantry.worker;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * What the worker needs from {@code gantry.*}: where registries and git live and how to reach
+ * them. Policy (environments, approvals) belongs to the API, which passes it into each release.
+ */
+@ConfigurationProperties("gantry")
+public record WorkerProperties(Path dataDir, Registries registries, GitOps gitops, Worker worker) {
+
+  public record Registries(List<String> allowed, List<String> insecure, Map<String, Credentials> credentials, Duration timeout) {}
+
+  public record Credentials(String username, String password) {}
+
+  public record GitOps(Path workDir, String authorName, String authorEmail, Integer maxPushAttempts, Map<String, Credentials> credentials) {}
+
+  /** @param shutdownGrace how long running activities get to finish on SIGTERM */
+  public record Worker(Integer workflowCacheSize, Duration shutdownGrace) {}
+}
