@@ -39,7 +39,7 @@ public class DemoEnvironment {
     this.layout = dataDir.resolve("oci").resolve(SERVICE);
     this.gitops = dataDir.resolve("gitops.git");
     for (int n = 1; n <= RELEASES; n++) {
-      String commit = sha1("gantry demo " + SERVICE + " build " + n);
+      String commit = commitOf(n);
       String tag = "sha-" + commit;
       // deterministic images: writing one again yields the same digest and changes nothing
       String digest =
@@ -96,7 +96,12 @@ public class DemoEnvironment {
     }
   }
 
-  static String sha1(String s) {
+  /** The demo's n-th CI build commit: fixed, so a restart finds the same releases. */
+  public static String commitOf(int n) {
+    return sha1("gantry demo " + SERVICE + " build " + n);
+  }
+
+  private static String sha1(String s) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {

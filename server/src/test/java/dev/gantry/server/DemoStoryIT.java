@@ -1,0 +1,267 @@
+package dev.gantry.server;
+
+import static dev.gantry.server.GantryProcess.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gantry.gitops.YamlDigestEditor;
+import dev.gantry.server.demo.DemoEnvironment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Predicate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.treewalk.TreeWalk;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo story through the HTTP API of the server jar running as its own process: release →
+ * dev promoted → staging approved → production needs two approvers → health failure →
+ * compensated → manual rollback → hold → restart reuses the data dir.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DemoStoryIT {
+  private static final String API = "/api/v1";
+  private static final String C1 = DemoEnvironment.commitOf(1);
+  private static final String C2 = DemoEnvironment.commitOf(2);
+  private static final String C3 = DemoEnvironment.commitOf(3);
+
+  @TempDir static Path data;
+  static GantryProcess gantry;
+  static String d1;
+  static String d2;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path log = Path.of("target", "e2e-gantry.log");
+    Files.createDirectories(log.getParent());
+    Files.deleteIfExists(log);
+    gantry = new GantryProcess(data, log).start("--gantry.demo.live-timeout=6s", "--gantry.demo.soak-time=2s");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (gantry != null) {
+      gantry.close();
+    }
+  }
+
+  static JsonNode release(String commit) throws Exception {
+    var r = gantry.get(API + "/releases/storefront/" + commit, "alice");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return json(r);
+  }
+
+  static JsonNode environment(String commit, String name) throws Exception {
+    for (JsonNode e : release(commit).get("environments")) {
+      if (e.get("name").asText().equals(name)) {
+        return e;
+      }
+    }
+    throw new AssertionError("release " + commit + " has no environment " + name);
+  }
+
+  static JsonNode await(String commit, String env, Predicate<JsonNode> condition, String what) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    JsonNode last = null;
+    while (System.nanoTime() < deadline) {
+      last = environment(commit, env);
+      if (condition.test(last)) {
+        return last;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError(commit.substring(0, 8) + " " + env + " never reached " + what + "; last: " + last);
+  }
+
+  static JsonNode awaitState(String commit, String env, String state) throws Exception {
+    return await(commit, env, e -> e.get("state").asText().equals(state), state);
+  }
+
+  static String pinned(String file) throws Exception {
+    try (Repository repo = new FileRepositoryBuilder().setGitDir(data.resolve("gitops.git").toFile()).setMustExist(true).build();
+        RevWalk walk = new RevWalk(repo);
+        TreeWalk tree = TreeWalk.forPath(repo, file, walk.parseCommit(repo.resolve("refs/heads/main")).getTree())) {
+      return YamlDigestEditor.read(new String(repo.open(tree.getObjectId(0)).getBytes(), StandardCharsets.UTF_8), "image.digest");
+    }
+  }
+
+  static long commitsWithTrailer(String key, String valuePrefix) throws Exception {
+    long n = 0;
+    try (Repository repo = new FileRepositoryBuilder().setGitDir(data.resolve("gitops.git").toFile()).setMustExist(true).build();
+        RevWalk walk = new RevWalk(repo)) {
+      walk.markStart(walk.parseCommit(repo.resolve("refs/heads/main")));
+      for (RevCommit c : walk) {
+        n += c.getFooterLines(key).stream().filter(v -> v.startsWith(valuePrefix)).count();
+      }
+    }
+    return n;
+  }
+
+  static int post(String path, String user, String body) throws Exception {
+    return gantry.send("POST", API + path, user, body).statusCode();
+  }
+
+  static JsonNode problem(String method, String path, String user, String body, int status) throws Exception {
+    var r = gantry.send(method, API + path, user, body);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+    JsonNode p = json(r);
+    assertThat(p.get("status").asInt()).isEqualTo(status);
+    assertThat(p.get("detail").asText()).isNotBlank();
+    return p;
+  }
+
+  @Test
+  @Order(1)
+  void theDemosFirstReleaseReachesDevByItself() throws Exception {
+    JsonNode dev = awaitState(C1, "dev", "PROMOTED");
+    d1 = release(C1).get("digest").asText();
+    assertThat(dev.get("gitCommit").asText()).hasSize(40);
+    assertThat(pinned("values-dev.yaml")).isEqualTo(d1);
+    assertThat(commitsWithTrailer("Gantry-Promotion", "promotion/storefront/dev/" + C1 + "/")).isEqualTo(1);
+    awaitState(C1, "staging", "WAITING_FOR_APPROVAL");
+    var openapi = gantry.get("/v3/api-docs", null);
+    assertThat(openapi.body()).contains("/api/v1/releases").contains("/api/v1/services/{service}/environments/{environment}/rollbacks");
+  }
+
+  @Test
+  @Order(2)
+  void stagingNeedsOneApproverAndProductionTwoDistinctOnes() throws Exception {
+    problem("POST", "/releases/storefront/" + C1 + "/environments/staging/approvals", "carol", null, 403);
+    assertThat(post("/releases/storefront/" + C1 + "/environments/staging/approvals", "alice", "{\"comment\":\"looks good\"}")).isEqualTo(200);
+    awaitState(C1, "staging", "PROMOTED");
+    assertThat(pinned("values-staging.yaml")).isEqualTo(d1);
+
+    awaitState(C1, "production", "WAITING_FOR_APPROVAL");
+    assertThat(post("/releases/storefront/" + C1 + "/environments/production/approvals", "carol", null)).isEqualTo(200);
+    JsonNode one = environment(C1, "production");
+    assertThat(one.get("state").asText()).isEqualTo("WAITING_FOR_APPROVAL");
+    assertThat(one.get("approvals")).hasSize(1);
+    assertThat(problem("POST", "/releases/storefront/" + C1 + "/environments/production/approvals", "carol", null, 409).get("type").asText())
+        .endsWith("DuplicateApproval");
+    assertThat(problem("POST", "/releases/storefront/" + C1 + "/environments/production/approvals", "alice", null, 403).get("detail").asText())
+        .contains("release-managers");
+    assertThat(pinned("values-production.yaml")).isNotEqualTo(d1);
+    assertThat(post("/releases/storefront/" + C1 + "/environments/production/approvals", "dave", null)).isEqualTo(200);
+    JsonNode production = awaitState(C1, "production", "PROMOTED");
+    assertThat(production.get("approvals").findValuesAsText("by")).containsExactly("carol", "dave");
+    assertThat(pinned("values-production.yaml")).isEqualTo(d1);
+  }
+
+  @Test
+  @Order(3)
+  void ciStartsTheNextReleaseOnceAndItReachesDev() throws Exception {
+    String body = "{\"service\":\"storefront\",\"commit\":\"" + C2 + "\",\"author\":\"erin\"}";
+    long t0 = System.nanoTime();
+    var created = gantry.send("POST", API + "/releases", "ci", body);
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    assertThat(created.headers().firstValue("Location")).hasValue(API + "/releases/storefront/" + C2);
+    JsonNode dev = await(C2, "dev", e -> e.hasNonNull("gitCommit"), "a GitOps commit");
+    long toCommit = System.nanoTime() - t0;
+    d2 = release(C2).get("digest").asText();
+    assertThat(d2).isNotEqualTo(d1);
+    System.out.printf("FIGURE: POST /releases -> dev GitOps commit %s: %d ms%n", dev.get("gitCommit").asText().substring(0, 12), toCommit / 1_000_000);
+    assertThat(gantry.send("POST", API + "/releases", "ci", body).statusCode()).isEqualTo(200);
+    awaitState(C2, "dev", "PROMOTED");
+    assertThat(commitsWithTrailer("Gantry-Release", C2)).isEqualTo(1);
+  }
+
+  @Test
+  @Order(4)
+  void badInputGetsAProblemAndChangesNothing() throws Exception {
+    problem("POST", "/releases", "ci", "{\"service\":\"storefront\",\"commit\":\"NOT-A-SHA\",\"author\":\"erin\"}", 400);
+    problem("POST", "/releases", "ci", "{\"service\":\"nope\",\"commit\":\"" + C3 + "\",\"author\":\"erin\"}", 404);
+    problem("POST", "/releases", "ci", "{\"service\":\"storefront\",\"commit\":\"" + "f".repeat(40) + "\",\"author\":\"erin\"}", 422);
+    problem("POST", "/releases", "ci", "{\"service\":\"storefront\",\"commit\":\"" + C2 + "\",\"tag\":\"sha-" + C1 + "\",\"author\":\"erin\"}", 409);
+    problem("POST", "/releases", "ci", "{not json", 400);
+    problem("POST", "/releases", "alice", "{\"service\":\"storefront\",\"commit\":\"" + C3 + "\",\"author\":\"erin\"}", 403);
+    problem("GET", "/releases/storefront/" + "e".repeat(40), "alice", null, 404);
+    problem("POST", "/releases/storefront/" + C2 + "/environments/qa/approvals", "alice", null, 404);
+    problem("GET", "/releases", null, null, 401);
+    assertThat(json(gantry.get(API + "/releases?service=storefront", "alice"))).hasSize(2);
+  }
+
+  @Test
+  @Order(5)
+  void aFailedHealthCheckPutsTheLastKnownGoodBack() throws Exception {
+    awaitState(C2, "staging", "WAITING_FOR_APPROVAL");
+    assertThat(gantry.send("POST", "/demo/cluster/staging/unhealthy", null, null).statusCode()).isEqualTo(200);
+    assertThat(post("/releases/storefront/" + C2 + "/environments/staging/approvals", "bob", null)).isEqualTo(200);
+    JsonNode staging = awaitState(C2, "staging", "COMPENSATED");
+    assertThat(staging.get("reason").asText()).contains("last known good " + d1);
+    assertThat(pinned("values-staging.yaml")).isEqualTo(d1);
+    assertThat(commitsWithTrailer("Gantry-Compensates", "promotion/storefront/staging/" + C2 + "/")).isEqualTo(1);
+    assertThat(environment(C2, "production").get("state").asText()).isEqualTo("FAILED");
+    assertThat(release(C2).get("status").asText()).isEqualTo("COMPENSATED");
+    gantry.send("POST", "/demo/cluster/staging/healthy", null, null);
+  }
+
+  @Test
+  @Order(6)
+  void onCallRollsDevBackByHandAndHoldsIt() throws Exception {
+    String path = "/services/storefront/environments/dev";
+    assertThat(pinned("values-dev.yaml")).isEqualTo(d2);
+    problem("POST", path + "/rollbacks", "alice", "{\"reason\":\"x\"}", 403);
+    problem("POST", path + "/rollbacks", "oncall", "{\"reason\":\"x\",\"digest\":\"sha256:" + "a".repeat(64) + "\"}", 422);
+    problem("POST", path + "/rollbacks", "oncall", "{}", 400);
+    var started = gantry.send("POST", API + path + "/rollbacks", "oncall", "{\"reason\":\"errors after build 2\"}");
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+    assertThat(json(started).get("id").asText()).isEqualTo("rollback/storefront/dev");
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    JsonNode env = null;
+    while (System.nanoTime() < deadline) {
+      env = json(gantry.get(API + path, "oncall"));
+      if (env.path("history").path(0).path("kind").asText().equals("ROLLBACK") && env.path("history").path(0).path("outcome").asText().equals("PROMOTED")) {
+        break;
+      }
+      Thread.sleep(50);
+    }
+    assertThat(env.get("current").get("digest").asText()).isEqualTo(d1);
+    assertThat(env.get("hold").get("by").asText()).isEqualTo("oncall");
+    assertThat(env.get("hold").get("reason").asText()).contains("errors after build 2");
+    assertThat(pinned("values-dev.yaml")).isEqualTo(d1);
+    assertThat(commitsWithTrailer("Gantry-Rollback", "rollback/storefront/dev/")).isEqualTo(1);
+  }
+
+  @Test
+  @Order(7)
+  void theHoldStopsTheNextReleaseUntilCleared() throws Exception {
+    assertThat(post("/releases", "ci", "{\"service\":\"storefront\",\"commit\":\"" + C3 + "\",\"author\":\"alice\"}")).isEqualTo(201);
+    JsonNode held = await(C3, "dev", e -> e.path("reason").asText().contains("held by oncall"), "held");
+    assertThat(held.get("state").asText()).isEqualTo("PENDING");
+    Thread.sleep(1500);
+    assertThat(pinned("values-dev.yaml")).isEqualTo(d1);
+    problem("DELETE", "/services/storefront/environments/dev/hold", "alice", null, 403);
+    assertThat(gantry.send("DELETE", API + "/services/storefront/environments/dev/hold", "oncall", null).statusCode()).isEqualTo(200);
+    problem("DELETE", "/services/storefront/environments/dev/hold", "oncall", null, 409);
+    awaitState(C3, "dev", "PROMOTED");
+    assertThat(pinned("values-dev.yaml")).isNotEqualTo(d1).isNotEqualTo(d2);
+    // alice wrote build 3: she may not approve it
+    awaitState(C3, "staging", "WAITING_FOR_APPROVAL");
+    assertThat(problem("POST", "/releases/storefront/" + C3 + "/environments/staging/approvals", "alice", null, 403).get("type").asText())
+        .endsWith("SelfApproval");
+  }
+
+  @Test
+  @Order(8)
+  void aRestartWithTheSameDataDirReusesItAndStopsCleanly() throws Exception {
+    assertThat(gantry.stop()).as("exit code after SIGTERM").isIn(0, 143);
+    gantry = new GantryProcess(data, gantry.log).start("--gantry.demo.live-timeout=6s", "--gantry.demo.soak-time=2s");
+    JsonNode releases = json(gantry.get(API + "/releases?service=storefront", "alice"));
+    assertThat(releases).hasSize(3); // the demo did not start a second first release
+    JsonNode dev = json(gantry.get(API + "/services/storefront/environments/dev", "alice"));
+    assertThat(dev.get("current").get("digest").asText()).isEqualTo(pinned("values-dev.yaml"));
+    assertThat(commitsWithTrailer("Gantry-Promotion", "promotion/storefront/dev/" + C1 + "/")).isEqualTo(1);
+  }
+}

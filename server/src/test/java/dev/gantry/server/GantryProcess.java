@@ -1,0 +1,113 @@
+package dev.gantry.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The server jar started as a separate process, as a user starts it, and an HTTP client for it. */
+final class GantryProcess implements AutoCloseable {
+  static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  final int port;
+  final int temporalPort;
+  final Path dataDir;
+  final Path log;
+  private Process process;
+
+  GantryProcess(Path dataDir, Path log) throws IOException {
+    this.port = freePort();
+    this.temporalPort = freePort();
+    this.dataDir = dataDir;
+    this.log = log;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  GantryProcess start(String... extraArgs) throws Exception {
+    String jar = System.getProperty("gantry.jar", "target/gantry.jar");
+    if (!Files.exists(Path.of(jar))) {
+      throw new IllegalStateException("server jar " + jar + " not found: build it with ./mvnw -DskipTests install (./gantry test does)");
+    }
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar,
+        "--spring.profiles.active=demo",
+        "--server.port=" + port,
+        "--gantry.temporal.port=" + temporalPort,
+        "--gantry.data-dir=" + dataDir));
+    cmd.addAll(List.of(extraArgs));
+    process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("gantry exited with " + process.exitValue() + " during start; see " + log);
+      }
+      try {
+        if (get("/v3/api-docs", null).statusCode() == 200) {
+          return this;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("gantry did not answer within 120 s; see " + log);
+  }
+
+  /** SIGTERM, as a service manager stops it; returns the exit code. */
+  int stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(90, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("gantry did not stop within 90 s of SIGTERM; see " + log);
+    }
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+    }
+  }
+
+  String base() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  HttpResponse<String> get(String path, String user) throws IOException, InterruptedException {
+    return send("GET", path, user, null);
+  }
+
+  HttpResponse<String> send(String method, String path, String user, String body) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(30));
+    if (user != null) {
+      b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + user).getBytes(StandardCharsets.UTF_8)));
+    }
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static JsonNode json(HttpResponse<String> r) throws IOException {
+    return JSON.readTree(r.body());
+  }
+}
