@@ -6,7 +6,7 @@ import io.temporal.failure.ApplicationFailure;
 /** The failures the registry code raises, so every path classifies the same way. */
 final class RegistryFailures {
   /** Retryable: the registry could not be reached or answered 5xx/429. */
-  static final String UNAVAILABLE = "RegistryUnavailable";
+  static final String UNAVAILABLE = FailureTypes.REGISTRY_UNAVAILABLE;
 
   /** Non-retryable: the registry refused a request for a reason retrying will not change. */
   static final String REJECTED = "RegistryRequestRejected";

@@ -5,6 +5,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import dev.gantry.model.EnvironmentSpec;
+import dev.gantry.model.ServiceSpec;
+import dev.gantry.release.ApprovalView;
+import dev.gantry.release.EnvironmentState;
+import dev.gantry.release.EnvironmentView;
+import dev.gantry.release.ReleaseStatus;
+import dev.gantry.release.ReleaseView;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -42,6 +50,41 @@ public class CatalogQueries {
         .query((rs, i) -> new ReleaseSummary(
             rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), instant(rs, 8)))
         .list();
+  }
+
+  /**
+   * A release as the catalog recorded it, for when its workflow is gone (embedded mode loses
+   * in-flight workflows on restart; a real server drops closed ones after retention).
+   */
+  public Optional<ReleaseView> recordedRelease(ServiceSpec service, String commit) {
+    Optional<ReleaseSummary> release =
+        releases(service.name(), Integer.MAX_VALUE).stream().filter(r -> r.commit().equals(commit)).findFirst();
+    if (release.isEmpty()) {
+      return Optional.empty();
+    }
+    ReleaseSummary r = release.get();
+    List<EnvironmentView> environments = new ArrayList<>();
+    for (EnvironmentSpec env : service.environments()) {
+      Optional<HistoryEntry> last =
+          jdbc.sql(
+                  """
+                  SELECT id, kind, digest, commit, git_commit, outcome, approved_by, by_principal, reason, at FROM promotions
+                  WHERE service = ? AND environment = ? AND commit = ? AND kind = 'PROMOTION' ORDER BY at DESC LIMIT 1""")
+              .params(service.name(), env.name(), commit)
+              .query((rs, i) -> new HistoryEntry(
+                  rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                  strings(rs.getArray(7)), rs.getString(8), rs.getString(9), instant(rs, 10)))
+              .optional();
+      environments.add(last
+          .map(h -> new EnvironmentView(env.name(), EnvironmentState.valueOf(h.outcome()), r.digest(),
+              h.approvedBy().stream().map(by -> new ApprovalView(by, null, null)).toList(), env.requiredApprovals(), h.gitCommit(), h.reason(), null))
+          .orElse(new EnvironmentView(env.name(), EnvironmentState.PENDING, r.digest(), List.of(), env.requiredApprovals(), null,
+              "no promotion recorded", null)));
+    }
+    return Optional.of(new ReleaseView(r.service(), r.commit(), r.tag(), r.digest(), r.author(), r.startedBy(),
+        ReleaseStatus.valueOf(r.status()),
+        "from the catalog: the release's workflow is no longer available (embedded mode keeps workflow state in memory only)",
+        environments, List.of()));
   }
 
   public boolean releaseKnown(String service, String commit) {

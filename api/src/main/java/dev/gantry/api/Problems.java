@@ -33,6 +33,7 @@ public class Problems extends ResponseEntityExceptionHandler {
           Map.entry(FailureTypes.REGISTRY_NOT_ALLOWED, HttpStatus.UNPROCESSABLE_CONTENT),
           Map.entry(FailureTypes.INVALID_REFERENCE, HttpStatus.BAD_REQUEST),
           Map.entry(FailureTypes.REGISTRY_AUTH, HttpStatus.BAD_GATEWAY),
+          Map.entry(FailureTypes.REGISTRY_UNAVAILABLE, HttpStatus.BAD_GATEWAY),
           Map.entry(FailureTypes.DIGEST_CONFLICT, HttpStatus.CONFLICT),
           Map.entry(FailureTypes.NOT_APPROVER, HttpStatus.FORBIDDEN),
           Map.entry(FailureTypes.SELF_APPROVAL, HttpStatus.FORBIDDEN),

@@ -68,7 +68,14 @@ public class ReleaseController {
   @Operation(summary = "Show a release and where each environment stands")
   @GetMapping("/{service}/{commit}")
   public ReleaseView show(@PathVariable String service, @PathVariable String commit) {
-    return release(service, commit, ReleaseWorkflow::view);
+    try {
+      return release(service, commit, ReleaseWorkflow::view);
+    } catch (ApiProblem notFound) {
+      if (notFound.status().value() != 404) {
+        throw notFound;
+      }
+      return catalog.recordedRelease(services.service(service), commit).orElseThrow(() -> notFound);
+    }
   }
 
   @Operation(summary = "List releases, newest first")

@@ -263,5 +263,10 @@ class DemoStoryIT {
     JsonNode dev = json(gantry.get(API + "/services/storefront/environments/dev", "alice"));
     assertThat(dev.get("current").get("digest").asText()).isEqualTo(pinned("values-dev.yaml"));
     assertThat(commitsWithTrailer("Gantry-Promotion", "promotion/storefront/dev/" + C1 + "/")).isEqualTo(1);
+    // the in-memory workflow is gone; the release is still shown, from the catalog, and says so
+    JsonNode recorded = release(C1);
+    assertThat(recorded.get("reason").asText()).contains("from the catalog");
+    assertThat(recorded.get("environments").get(2).get("state").asText()).isEqualTo("PROMOTED");
+    assertThat(recorded.get("environments").get(2).get("approvals").findValuesAsText("by")).containsExactly("carol", "dave");
   }
 }

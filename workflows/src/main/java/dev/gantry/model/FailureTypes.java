@@ -13,6 +13,8 @@ public final class FailureTypes {
   public static final String DIGEST_NOT_FOUND = "DigestNotFound";
   public static final String INVALID_REFERENCE = "InvalidReference";
   public static final String REGISTRY_AUTH = "RegistryAuthenticationFailed";
+  /** Retryable while the activity retries; what a caller sees once retries ran out. */
+  public static final String REGISTRY_UNAVAILABLE = "RegistryUnavailable";
   // release
   public static final String DIGEST_CONFLICT = "DigestConflict";
   public static final String TAG_MOVED = "TagMoved";

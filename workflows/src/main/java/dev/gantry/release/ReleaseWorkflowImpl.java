@@ -206,7 +206,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
     boolean first = registrations++ == 0;
     Workflow.await(() -> digest != null || status == ReleaseStatus.FAILED);
     if (digest == null) {
-      throw ApplicationFailure.newNonRetryableFailure(reason, failureType == null ? FailureTypes.TAG_NOT_FOUND : failureType);
+      throw ApplicationFailure.newNonRetryableFailure(reason, failureType == null ? FailureTypes.REGISTRY_UNAVAILABLE : failureType);
     }
     if (registration.tag() != null && !registration.tag().equals(request.tag())) {
       String other;
@@ -359,7 +359,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
     return new EnvironmentView(
         env.spec.name(),
         env.state,
-        env.state == EnvironmentState.PENDING && digest == null ? null : digest,
+        digest,
         List.copyOf(env.approvals),
         env.spec.requiredApprovals(),
         env.gitCommit,
