@@ -1,5 +1,6 @@
 package dev.gantry.gitops;
 
+import dev.gantry.access.Credentials;
 import dev.gantry.model.FailureTypes;
 import dev.gantry.model.GitOpsTarget;
 import io.temporal.activity.Activity;

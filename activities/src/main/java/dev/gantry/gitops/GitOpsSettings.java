@@ -1,5 +1,6 @@
 package dev.gantry.gitops;
 
+import dev.gantry.access.Credentials;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,19 +25,6 @@ public record GitOpsSettings(
     String authorEmail,
     int maxPushAttempts,
     Map<String, Credentials> credentials) {
-
-  /** Basic credentials for one repository; the password never appears in {@link #toString()}. */
-  public record Credentials(String username, String password) {
-    public Credentials {
-      Objects.requireNonNull(username, "username");
-      Objects.requireNonNull(password, "password");
-    }
-
-    @Override
-    public String toString() {
-      return "Credentials[username=" + username + ", password=***]";
-    }
-  }
 
   public GitOpsSettings {
     Objects.requireNonNull(workDir, "workDir");

@@ -1,5 +1,6 @@
 package dev.gantry.registry;
 
+import dev.gantry.access.Credentials;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -195,7 +196,7 @@ final class RegistryHttp implements AutoCloseable {
     return challenge.params().get("realm") + "|" + challenge.params().get("service") + "|" + scope;
   }
 
-  private static String basic(RegistrySettings.Credentials c) {
+  private static String basic(Credentials c) {
     return "Basic "
         + Base64.getEncoder()
             .encodeToString((c.username() + ":" + c.password()).getBytes(StandardCharsets.UTF_8));

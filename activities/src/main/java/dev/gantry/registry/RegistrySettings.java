@@ -1,5 +1,6 @@
 package dev.gantry.registry;
 
+import dev.gantry.access.Credentials;
 import dev.gantry.model.ImageRef;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -115,18 +116,5 @@ public record RegistrySettings(
       h = h.substring(0, h.length() - 1);
     }
     return h;
-  }
-
-  /** Basic credentials for one registry; the password never appears in {@link #toString()}. */
-  public record Credentials(String username, String password) {
-    public Credentials {
-      Objects.requireNonNull(username, "username");
-      Objects.requireNonNull(password, "password");
-    }
-
-    @Override
-    public String toString() {
-      return "Credentials[username=" + username + ", password=***]";
-    }
   }
 }

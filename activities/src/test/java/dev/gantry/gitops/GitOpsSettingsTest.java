@@ -1,5 +1,6 @@
 package dev.gantry.gitops;
 
+import dev.gantry.access.Credentials;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,11 +1,11 @@
 package dev.gantry.registry;
 
+import dev.gantry.access.Credentials;
 import static dev.gantry.registry.Failures.nonRetryable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gantry.model.FailureTypes;
 import dev.gantry.model.ImageRef;
-import dev.gantry.registry.RegistrySettings.Credentials;
 import dev.gantry.testsupport.DockerRegistryProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.gantry.registry;
 
+import dev.gantry.access.Credentials;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gantry.model.ImageRef;
-import dev.gantry.registry.RegistrySettings.Credentials;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

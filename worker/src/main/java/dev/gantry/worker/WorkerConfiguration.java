@@ -36,9 +36,9 @@ public class WorkerConfiguration {
   @Bean
   RegistrySettings registrySettings(WorkerProperties props) {
     WorkerProperties.Registries r = props.registries();
-    Map<String, RegistrySettings.Credentials> credentials = new HashMap<>();
+    Map<String, dev.gantry.access.Credentials> credentials = new HashMap<>();
     if (r != null && r.credentials() != null) {
-      r.credentials().forEach((host, c) -> credentials.put(host, new RegistrySettings.Credentials(c.username(), c.password())));
+      r.credentials().forEach((host, c) -> credentials.put(host, new dev.gantry.access.Credentials(c.username(), c.password())));
     }
     return new RegistrySettings(
         r == null || r.allowed() == null ? List.of() : r.allowed(),

@@ -292,22 +292,27 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
 
   @Override
   public void approveSignal(Decision decision) {
-    Refusal r = check(decision, true);
-    if (r != null) {
-      recordRefusal(decision, "approve", r);
-      return;
-    }
-    applyApproval(environments.get(decision.environment()), decision);
+    onSignal(decision, true);
   }
 
   @Override
   public void rejectSignal(Decision decision) {
-    Refusal r = check(decision, false);
+    onSignal(decision, false);
+  }
+
+  /** Signals cannot be refused to the sender, so a broken rule is recorded in the view instead. */
+  private void onSignal(Decision decision, boolean approval) {
+    Refusal r = check(decision, approval);
     if (r != null) {
-      recordRefusal(decision, "reject", r);
+      recordRefusal(decision, approval ? "approve" : "reject", r);
       return;
     }
-    applyRejection(environments.get(decision.environment()), decision);
+    Env env = environments.get(decision.environment());
+    if (approval) {
+      applyApproval(env, decision);
+    } else {
+      applyRejection(env, decision);
+    }
   }
 
   private void recordRefusal(Decision d, String kind, Refusal r) {
