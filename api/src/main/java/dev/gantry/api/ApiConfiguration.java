@@ -1,10 +1,12 @@
 package dev.gantry.api;
 
+import dev.gantry.objects.LocalObjectStore;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -38,6 +40,13 @@ public class ApiConfiguration {
   @Bean
   CatalogQueries catalogQueries(JdbcClient jdbc) {
     return new CatalogQueries(jdbc);
+  }
+
+  /** The object store the worker writes to; the API only reads (and verifies) blobs. */
+  @Bean
+  LocalObjectStore objectStore(org.springframework.core.env.Environment env) {
+    String dir = env.getProperty("gantry.objects.dir");
+    return new LocalObjectStore(dir != null ? Path.of(dir) : Path.of(env.getRequiredProperty("gantry.data-dir")).resolve("objects"));
   }
 
   @Bean

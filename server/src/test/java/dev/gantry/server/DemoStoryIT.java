@@ -157,6 +157,24 @@ class DemoStoryIT {
     JsonNode production = awaitState(C1, "production", "PROMOTED");
     assertThat(production.get("approvals").findValuesAsText("by")).containsExactly("carol", "dave");
     assertThat(pinned("values-production.yaml")).isEqualTo(d1);
+
+    // the audit log proves why: the record names the policy and the approvals it was held to
+    JsonNode entries = json(gantry.get(API + "/audit?service=storefront", "alice"));
+    JsonNode entry = null;
+    for (JsonNode e : entries) {
+      if (e.get("environment").asText().equals("production") && e.get("outcome").asText().equals("PROMOTED")) {
+        entry = e;
+      }
+    }
+    assertThat(entry).as("audit entry for production in %s", entries).isNotNull();
+    var stored = gantry.get(API + "/audit/" + entry.get("sha256").asText(), "alice");
+    assertThat(stored.statusCode()).isEqualTo(200);
+    assertThat("sha256:" + dev.gantry.objects.LocalObjectStore.sha256(stored.body().getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo(entry.get("sha256").asText());
+    JsonNode record = json(stored);
+    assertThat(record.at("/event/digest").asText()).isEqualTo(d1);
+    assertThat(record.at("/event/policy/requiredApprovals").asInt()).isEqualTo(2);
+    assertThat(record.at("/event/approvals").findValuesAsText("by")).containsExactly("carol", "dave");
   }
 
   @Test
@@ -268,5 +286,10 @@ class DemoStoryIT {
     assertThat(recorded.get("reason").asText()).contains("from the catalog");
     assertThat(recorded.get("environments").get(2).get("state").asText()).isEqualTo("PROMOTED");
     assertThat(recorded.get("environments").get(2).get("approvals").findValuesAsText("by")).containsExactly("carol", "dave");
+
+    JsonNode verification = json(gantry.get(API + "/audit/verification", "alice"));
+    assertThat(verification.get("intact").asBoolean()).as(verification.toString()).isTrue();
+    // dev ×3, staging ×2, production, a compensation, a rollback
+    assertThat(verification.get("records").asInt()).isGreaterThanOrEqualTo(8);
   }
 }

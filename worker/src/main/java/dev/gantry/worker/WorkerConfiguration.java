@@ -1,6 +1,8 @@
 package dev.gantry.worker;
 
+import dev.gantry.audit.AuditActivitiesImpl;
 import dev.gantry.catalog.CatalogActivitiesImpl;
+import dev.gantry.objects.LocalObjectStore;
 import dev.gantry.gitops.GitOpsActivitiesImpl;
 import dev.gantry.gitops.GitOpsSettings;
 import dev.gantry.health.HealthActivitiesImpl;
@@ -69,6 +71,10 @@ public class WorkerConfiguration {
     return settings;
   }
 
+  static Path objectsDir(WorkerProperties props) {
+    return props.objects() != null && props.objects().dir() != null ? props.objects().dir() : props.dataDir().resolve("objects");
+  }
+
   @Bean
   GantryWorker gantryWorker(
       WorkflowClient client, WorkerProperties props, RegistrySettings registry, GitOpsSettings gitops, DataSource dataSource) {
@@ -91,6 +97,7 @@ public class WorkerConfiguration {
         new GitOpsActivitiesImpl(gitops),
         new HealthActivitiesImpl(),
         new CatalogActivitiesImpl(dataSource),
+        new AuditActivitiesImpl(dataSource, new LocalObjectStore(objectsDir(props))),
         new LaneActivitiesImpl(client));
     Duration grace = w != null && w.shutdownGrace() != null ? w.shutdownGrace() : Duration.ofSeconds(30);
     return new GantryWorker(factory, grace);

@@ -11,7 +11,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * them. Policy (environments, approvals) belongs to the API, which passes it into each release.
  */
 @ConfigurationProperties("gantry")
-public record WorkerProperties(Path dataDir, Registries registries, GitOps gitops, Worker worker) {
+public record WorkerProperties(Path dataDir, Registries registries, GitOps gitops, Worker worker, Objects objects) {
+
+  /** @param dir the object store directory (default {@code <data-dir>/objects}) */
+  public record Objects(Path dir) {}
 
   public record Registries(List<String> allowed, List<String> insecure, Map<String, Credentials> credentials, Duration timeout) {}
 

@@ -1,5 +1,6 @@
 package dev.gantry.model;
 
+import dev.gantry.audit.AuditActivities;
 import dev.gantry.catalog.CatalogActivities;
 import dev.gantry.gitops.GitOpsActivities;
 import dev.gantry.health.HealthActivities;
@@ -38,6 +39,16 @@ public final class Stubs {
   public static CatalogActivities catalog() {
     return Workflow.newActivityStub(
         CatalogActivities.class,
+        ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofSeconds(15))
+            .setScheduleToCloseTimeout(Duration.ofMinutes(10))
+            .setRetryOptions(backoff(Duration.ofSeconds(30)))
+            .build());
+  }
+
+  public static AuditActivities audit() {
+    return Workflow.newActivityStub(
+        AuditActivities.class,
         ActivityOptions.newBuilder()
             .setStartToCloseTimeout(Duration.ofSeconds(15))
             .setScheduleToCloseTimeout(Duration.ofMinutes(10))

@@ -1,6 +1,7 @@
 package dev.gantry.promotion;
 
 import dev.gantry.model.EnvironmentSpec;
+import dev.gantry.release.ApprovalView;
 import java.time.Duration;
 import java.util.List;
 
@@ -9,6 +10,7 @@ import java.util.List;
  *
  * @param releaseWorkflowId the release to report progress to (null when started on its own)
  * @param holdRecheck how often a held environment is looked at again
+ * @param approvals who approved, when and with what comment (for the audit record)
  */
 public record PromotionRequest(
     String service,
@@ -17,4 +19,5 @@ public record PromotionRequest(
     String releaseWorkflowId,
     EnvironmentSpec environment,
     List<String> approvedBy,
-    Duration holdRecheck) {}
+    Duration holdRecheck,
+    List<ApprovalView> approvals) {}

@@ -1,5 +1,7 @@
 package dev.gantry.promotion;
 
+import dev.gantry.audit.AuditActivities;
+import dev.gantry.audit.AuditEvent;
 import dev.gantry.catalog.CatalogActivities;
 import dev.gantry.catalog.EnvironmentRecord;
 import dev.gantry.catalog.PromotionRecord;
@@ -12,6 +14,8 @@ import dev.gantry.model.EnvironmentSpec;
 import dev.gantry.model.Failures;
 import dev.gantry.model.SearchAttributes;
 import dev.gantry.model.Stubs;
+import dev.gantry.model.Versions;
+import dev.gantry.release.ApprovalView;
 import dev.gantry.release.EnvironmentState;
 import dev.gantry.release.PromotionProgress;
 import dev.gantry.release.ReleaseWorkflow;
@@ -33,6 +37,7 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
   private final CatalogActivities catalog = Stubs.catalog();
   private final GitOpsActivities gitops = Stubs.gitops();
   private final LaneActivities lane = Stubs.lane();
+  private final AuditActivities audit = Stubs.audit();
 
   private boolean granted;
   private String supersededBy;
@@ -183,6 +188,9 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
   }
 
   private void recordCompensation(String digest, String commit, String gitCommit, String reason) {
+    if (Versions.auditLog()) {
+      audit.append(event("COMPENSATION", id + "/compensation", digest, commit, EnvironmentState.COMPENSATED.name(), gitCommit, reason));
+    }
     catalog.recordPromotion(
         new PromotionRecord(
             id + "/compensation",
@@ -200,6 +208,9 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
   }
 
   private void record(EnvironmentState outcome, String gitCommit, String reason) {
+    if (outcome.terminal() && Versions.auditLog()) {
+      audit.append(event("PROMOTION", id + "#" + outcome, request.digest(), request.commit(), outcome.name(), gitCommit, reason));
+    }
     catalog.recordPromotion(
         new PromotionRecord(
             id,
@@ -214,6 +225,24 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
             "gantry",
             reason,
             now()));
+  }
+
+  private AuditEvent event(String kind, String eventId, String digest, String commit, String outcome, String gitCommit, String reason) {
+    return new AuditEvent(
+        eventId,
+        kind,
+        id,
+        request.service(),
+        request.environment().name(),
+        commit,
+        digest,
+        outcome,
+        gitCommit,
+        "gantry",
+        reason,
+        request.approvals() == null ? List.of() : request.approvals(),
+        request.environment(),
+        now());
   }
 
   private PromotionResult finish(PromotionResult result) {

@@ -170,7 +170,8 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
                   Workflow.getInfo().getWorkflowId(),
                   spec,
                   env.approvals.stream().map(ApprovalView::by).toList(),
-                  HOLD_RECHECK));
+                  HOLD_RECHECK,
+                  List.copyOf(env.approvals)));
       env.state = result.outcome();
       env.gitCommit = result.gitCommit() != null ? result.gitCommit() : env.gitCommit;
       env.reason = result.reason();

@@ -1,5 +1,7 @@
 package dev.gantry.rollback;
 
+import dev.gantry.audit.AuditActivities;
+import dev.gantry.audit.AuditEvent;
 import dev.gantry.catalog.CatalogActivities;
 import dev.gantry.catalog.Hold;
 import dev.gantry.catalog.PromotionRecord;
@@ -13,6 +15,7 @@ import dev.gantry.model.Failures;
 import dev.gantry.model.ImageRef;
 import dev.gantry.model.SearchAttributes;
 import dev.gantry.model.Stubs;
+import dev.gantry.model.Versions;
 import dev.gantry.registry.RegistryActivities;
 import dev.gantry.release.EnvironmentState;
 import io.temporal.failure.ActivityFailure;
@@ -27,6 +30,7 @@ public class RollbackWorkflowImpl implements RollbackWorkflow {
   private final CatalogActivities catalog = Stubs.catalog();
   private final RegistryActivities registry = Stubs.registry();
   private final GitOpsActivities gitops = Stubs.gitops();
+  private final AuditActivities audit = Stubs.audit();
 
   @Override
   public RollbackResult run(RollbackRequest request) {
@@ -71,6 +75,10 @@ public class RollbackWorkflowImpl implements RollbackWorkflow {
       reason = request.reason() + "; pinned but not live: " + Failures.reason(f);
     }
     record(request, id, target, change.commit(), outcome, reason);
+    if (Versions.auditLog()) {
+      audit.append(new AuditEvent(id + "#" + outcome, "ROLLBACK", id, request.service(), env.name(), target.commit(), target.digest(),
+          outcome.name(), change.commit(), request.by(), reason, List.of(), env, now()));
+    }
     Workflow.upsertTypedSearchAttributes(SearchAttributes.STATUS.valueSet(outcome.name()));
     return new RollbackResult(target.digest(), target.commit(), change.commit(), outcome, reason);
   }

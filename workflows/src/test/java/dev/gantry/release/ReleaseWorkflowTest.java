@@ -113,6 +113,16 @@ class ReleaseWorkflowTest {
     assertThat(h.world.history).filteredOn(p -> p.environment().equals("production") && p.outcome().equals("PROMOTED"))
         .singleElement()
         .satisfies(p -> assertThat(p.approvedBy()).containsExactly("carol", "dave"));
+    // the audit record carries the policy and the approvals the promotion was held to
+    assertThat(h.world.audit.values()).filteredOn(a -> a.environment().equals("production")).singleElement().satisfies(a -> {
+      assertThat(a.kind()).isEqualTo("PROMOTION");
+      assertThat(a.outcome()).isEqualTo("PROMOTED");
+      assertThat(a.digest()).isEqualTo(digest(1));
+      assertThat(a.approvals()).extracting(ApprovalView::by).containsExactly("carol", "dave");
+      assertThat(a.approvals()).allSatisfy(ap -> assertThat(ap.at()).isNotNull());
+      assertThat(a.policy().requiredApprovals()).isEqualTo(2);
+      assertThat(a.policy().approverGroup()).isEqualTo("release-managers");
+    });
   }
 
   @Test
@@ -233,6 +243,10 @@ class ReleaseWorkflowTest {
     assertThat(end.environment("staging").state()).isEqualTo(EnvironmentState.FAILED);
     assertThat(h.world.history).filteredOn(p -> p.kind().equals("COMPENSATION")).singleElement()
         .satisfies(p -> assertThat(p.digest()).isEqualTo(digest(1)));
+    assertThat(h.world.audit.values()).filteredOn(a -> a.service().equals("shop") && commit(2).equals(a.commit()) && a.kind().equals("PROMOTION"))
+        .singleElement().satisfies(a -> assertThat(a.outcome()).isEqualTo("FAILED"));
+    assertThat(h.world.audit.values()).filteredOn(a -> a.kind().equals("COMPENSATION")).singleElement()
+        .satisfies(a -> assertThat(a.digest()).isEqualTo(digest(1)));
   }
 
   @Test

@@ -53,6 +53,11 @@ class RollbackWorkflowTest {
     assertThat(h.world.commitsWith("Gantry-Rollback", "rollback/shop/dev/")).isEqualTo(1);
     assertThat(h.world.holds.get("shop/dev").by()).isEqualTo("oncall");
     assertThat(h.world.holds.get("shop/dev").reason()).contains("checkout errors after 2");
+    assertThat(h.world.audit.values()).filteredOn(a -> a.kind().equals("ROLLBACK")).singleElement().satisfies(a -> {
+      assertThat(a.by()).isEqualTo("oncall");
+      assertThat(a.digest()).isEqualTo(digest(1));
+      assertThat(a.reason()).contains("checkout errors after 2");
+    });
 
     // the hold stops the next automatic promotion until it is cleared
     h.image(3);

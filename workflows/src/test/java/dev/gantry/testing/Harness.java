@@ -45,7 +45,7 @@ public final class Harness implements AutoCloseable {
     Worker worker = env.newWorker(TaskQueues.GANTRY);
     worker.registerWorkflowImplementationTypes(WORKFLOWS);
     worker.registerActivitiesImplementations(
-        world.new Registry(), world.new GitOps(), world.new Cluster(), world.new Catalog(), new LaneActivitiesImpl(client));
+        world.new Registry(), world.new GitOps(), world.new Cluster(), world.new Catalog(), world.new Audit(), new LaneActivitiesImpl(client));
     env.start();
   }
 

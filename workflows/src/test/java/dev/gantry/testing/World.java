@@ -1,5 +1,7 @@
 package dev.gantry.testing;
 
+import dev.gantry.audit.AuditActivities;
+import dev.gantry.audit.AuditEvent;
 import dev.gantry.catalog.CatalogActivities;
 import dev.gantry.catalog.EnvironmentRecord;
 import dev.gantry.catalog.Hold;
@@ -42,6 +44,7 @@ public final class World {
   public final Map<String, ReleaseRecord> releases = new ConcurrentHashMap<>();
   public final List<PromotionRecord> history = Collections.synchronizedList(new ArrayList<>());
   public final Map<String, Hold> holds = new ConcurrentHashMap<>();
+  public final Map<String, AuditEvent> audit = Collections.synchronizedMap(new java.util.LinkedHashMap<>());
 
   public String digestAt(String file) {
     return files.get(file);
@@ -126,6 +129,14 @@ public final class World {
         throw ApplicationFailure.newNonRetryableFailure(healthUrl + " turned unhealthy during the soak", FailureTypes.UNHEALTHY);
       }
       return new LiveReport(digest, true, 3, "soaked");
+    }
+  }
+
+  public class Audit implements AuditActivities {
+    @Override
+    public String append(AuditEvent event) {
+      audit.putIfAbsent(event.id(), event);
+      return "sha256:" + String.format("%064x", event.id().hashCode() & 0xffffffffL);
     }
   }
 

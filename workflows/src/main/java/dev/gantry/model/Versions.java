@@ -1,0 +1,17 @@
+package dev.gantry.model;
+
+import io.temporal.workflow.Workflow;
+
+/**
+ * Changes to workflow code that runs may already be in flight for, each behind {@link
+ * Workflow#getVersion}. A history recorded before a change replays down the old path; new runs
+ * take the new one. Remove a branch only when no run that could take it remains.
+ */
+public final class Versions {
+  private Versions() {}
+
+  /** Version 1: promotions and rollbacks append their outcome to the hash-chained audit log. */
+  public static boolean auditLog() {
+    return Workflow.getVersion("audit-log", Workflow.DEFAULT_VERSION, 1) >= 1;
+  }
+}
