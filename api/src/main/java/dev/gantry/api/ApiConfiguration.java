@@ -2,6 +2,15 @@ package dev.gantry.api;
 
 import dev.gantry.objects.LocalObjectStore;
 import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.IntegerSchema;
+import io.swagger.v3.oas.models.media.ObjectSchema;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springdoc.core.customizers.OpenApiCustomizer;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
@@ -24,6 +33,7 @@ import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The REST API: controllers, identity (HTTP Basic users from configuration), problem details. */
@@ -80,6 +90,42 @@ public class ApiConfiguration {
             .requestMatchers("/api/**").authenticated()
             .anyRequest().permitAll());
     return http.build();
+  }
+
+  /** Every operation declares the problem documents it can answer with. */
+  @Bean
+  OpenApiCustomizer problemResponses() {
+    return openApi -> {
+      Content problem = new Content().addMediaType("application/problem+json",
+          new io.swagger.v3.oas.models.media.MediaType().schema(new Schema<>().$ref("#/components/schemas/ProblemDetail")));
+      openApi.getComponents().addSchemas("ProblemDetail", new ObjectSchema()
+          .addProperty("type", new StringSchema().format("uri"))
+          .addProperty("title", new StringSchema())
+          .addProperty("status", new IntegerSchema())
+          .addProperty("detail", new StringSchema())
+          .addProperty("instance", new StringSchema().format("uri-reference")));
+      Map<String, String> statuses = new LinkedHashMap<>();
+      statuses.put("400", "Invalid input");
+      statuses.put("401", "Not authenticated");
+      statuses.put("403", "Not allowed for this principal");
+      statuses.put("404", "Unknown service, environment, release or record");
+      statuses.put("409", "Conflicts with the current state");
+      statuses.put("422", "Refused: the reference cannot be used (tag absent, registry not allowed, digest never promoted there)");
+      statuses.put("500", "Unexpected error");
+      statuses.put("502", "A registry or workflow could not answer");
+      statuses.put("503", "Temporal or the catalog database is unavailable");
+      openApi.getPaths().values().forEach(path -> path.readOperations().forEach(op -> statuses.forEach((code, text) -> {
+        if (op.getResponses().get(code) == null) {
+          op.getResponses().addApiResponse(code, new ApiResponse().description(text).content(problem));
+        }
+      })));
+    };
+  }
+
+  /** URIs the security firewall rejects (encoded slashes, percent signs, ...) get a problem too. */
+  @Bean
+  RequestRejectedHandler requestRejectedHandler(JsonMapper json) {
+    return new ProblemWriter(json).rejected();
   }
 
   @Bean

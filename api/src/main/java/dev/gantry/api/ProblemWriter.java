@@ -5,6 +5,7 @@ import java.io.IOException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,6 +31,10 @@ final class ProblemWriter {
           request.getRequestURI().endsWith("/releases") ? "role ci (CI starts releases)" : "role oncall (on-call rolls back and clears holds)";
       write(response, Problems.problem(HttpStatus.FORBIDDEN, "Forbidden", who + " may not " + request.getMethod() + " " + request.getRequestURI() + ": needs " + need));
     };
+  }
+
+  RequestRejectedHandler rejected() {
+    return (request, response, e) -> write(response, Problems.problem(HttpStatus.BAD_REQUEST, "InvalidRequest", "request rejected: " + e.getMessage()));
   }
 
   private void write(HttpServletResponse response, ProblemDetail problem) throws IOException {

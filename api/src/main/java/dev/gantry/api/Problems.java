@@ -98,6 +98,23 @@ public class Problems extends ResponseEntityExceptionHandler {
     return respond(problem(HttpStatus.SERVICE_UNAVAILABLE, "CatalogUnavailable", "the catalog database did not answer; try again"));
   }
 
+  @ExceptionHandler(org.springframework.web.multipart.MultipartException.class)
+  ResponseEntity<ProblemDetail> multipart(org.springframework.web.multipart.MultipartException e) {
+    return respond(problem(HttpStatus.BAD_REQUEST, "InvalidRequest", "malformed multipart request: " + e.getMessage()));
+  }
+
+  @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+  ResponseEntity<ProblemDetail> badParameters(RuntimeException e) {
+    return respond(problem(HttpStatus.BAD_REQUEST, "InvalidRequest", "malformed query string: " + e.getMessage()));
+  }
+
+  /** Anything unforeseen is still a problem document, and logged with its stack. */
+  @ExceptionHandler(Exception.class)
+  ResponseEntity<ProblemDetail> unexpected(Exception e) {
+    log.error("unexpected error", e);
+    return respond(problem(HttpStatus.INTERNAL_SERVER_ERROR, "InternalError", "an unexpected error occurred; it has been logged"));
+  }
+
   @Override
   protected ResponseEntity<Object> handleExceptionInternal(
       Exception ex, Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {

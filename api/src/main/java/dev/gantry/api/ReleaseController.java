@@ -10,6 +10,7 @@ import dev.gantry.release.ReleaseRequest;
 import dev.gantry.release.ReleaseView;
 import dev.gantry.release.ReleaseWorkflow;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
 import java.net.URI;
@@ -46,6 +47,8 @@ public class ReleaseController {
   public record RejectionBody(String reason) {}
 
   @Operation(summary = "Start a release (role ci); 201 when created, 200 when it already exists")
+  @ApiResponse(responseCode = "201", description = "release created")
+  @ApiResponse(responseCode = "200", description = "the release already existed; this is it")
   @PostMapping
   public ResponseEntity<ReleaseView> start(@RequestBody StartRelease body, Authentication auth) {
     if (body == null) {
@@ -68,13 +71,13 @@ public class ReleaseController {
   @Operation(summary = "Show a release and where each environment stands")
   @GetMapping("/{service}/{commit}")
   public ReleaseView show(@PathVariable String service, @PathVariable String commit) {
+    ServiceSpec spec = service(service);
+    commit(commit);
     try {
-      return release(service, commit, ReleaseWorkflow::view);
-    } catch (ApiProblem notFound) {
-      if (notFound.status().value() != 404) {
-        throw notFound;
-      }
-      return catalog.recordedRelease(services.service(service), commit).orElseThrow(() -> notFound);
+      return client.newWorkflowStub(ReleaseWorkflow.class, ReleaseRequest.workflowId(service, commit)).view();
+    } catch (WorkflowNotFoundException e) {
+      return catalog.recordedRelease(spec, commit)
+          .orElseThrow(() -> ApiProblem.notFound("UnknownRelease", "no release of " + service + " for commit " + commit));
     }
   }
 

@@ -7,6 +7,7 @@ import dev.gantry.model.TaskQueues;
 import dev.gantry.rollback.RollbackRequest;
 import dev.gantry.rollback.RollbackWorkflow;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
@@ -66,6 +67,7 @@ public class ServiceController {
   }
 
   @Operation(summary = "Roll an environment back (role oncall): to last known good before the current digest, or to a digest promoted there before; sets a hold")
+  @ApiResponse(responseCode = "202", description = "rollback started; follow it at the environment's URL")
   @PostMapping("/{service}/environments/{environment}/rollbacks")
   public ResponseEntity<RollbackStarted> rollback(
       @PathVariable String service, @PathVariable String environment, @RequestBody(required = false) RollbackBody body, Authentication auth) {
