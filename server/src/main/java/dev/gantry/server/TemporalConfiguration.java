@@ -3,9 +3,9 @@ package dev.gantry.server;
 import dev.gantry.model.SearchAttributes;
 import com.google.protobuf.util.Durations;
 import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
+import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
 import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
 import io.temporal.api.workflowservice.v1.RegisterNamespaceRequest;
-import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.OperatorServiceStubs;
@@ -21,6 +21,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -101,7 +102,7 @@ public class TemporalConfiguration {
     StatusRuntimeException last = null;
     while (System.nanoTime() < deadline) {
       try {
-        stubs.blockingStub().withDeadlineAfter(5, java.util.concurrent.TimeUnit.SECONDS)
+        stubs.blockingStub().withDeadlineAfter(5, TimeUnit.SECONDS)
             .describeNamespace(DescribeNamespaceRequest.newBuilder().setNamespace(namespace).build());
         log.info("Temporal at {}: namespace {} exists", target, namespace);
         return;
