@@ -17,8 +17,12 @@ public record GantryProperties(List<String> roles, Path dataDir, Temporal tempor
    * @param embedded run Temporal's in-process test server (workflow state in memory)
    * @param port the port the embedded server listens on, so the Temporal CLI/UI can attach
    * @param target {@code host:port} of an external Temporal server when not embedded
+   * @param namespace created on start when the external server lacks it
+   * @param retention how long the server keeps a closed release's history, for a namespace Gantry creates
+   * @param connectTimeout how long start-up waits for an external server to answer
    */
-  public record Temporal(boolean embedded, int port, String target, String namespace) {}
+  public record Temporal(
+      boolean embedded, int port, String target, String namespace, java.time.Duration retention, java.time.Duration connectTimeout) {}
 
   /** @param embedded run PostgreSQL from embedded binaries with its data under the data dir */
   public record Database(boolean embedded, int port) {}

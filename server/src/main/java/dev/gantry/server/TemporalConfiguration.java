@@ -1,8 +1,11 @@
 package dev.gantry.server;
 
 import dev.gantry.model.SearchAttributes;
+import com.google.protobuf.util.Durations;
 import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
 import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
+import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
+import io.temporal.api.workflowservice.v1.RegisterNamespaceRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.OperatorServiceStubs;
@@ -15,8 +18,10 @@ import io.grpc.StatusRuntimeException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -24,7 +29,9 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Connects to Temporal. In embedded mode that is Temporal's in-process test server, bound to a
- * loopback port so the Temporal CLI and UI can attach; its state lives in memory only.
+ * loopback port so the Temporal CLI and UI can attach; its state lives in memory only. Against a
+ * real server Gantry waits for it to answer, creates its namespace when missing, then registers
+ * its search attributes, so a fresh server needs no admin step.
  */
 @Configuration(proxyBeanMethods = false)
 public class TemporalConfiguration {
@@ -69,12 +76,95 @@ public class TemporalConfiguration {
   @Bean
   WorkflowClient workflowClient(WorkflowServiceStubs stubs, GantryProperties props, EmbeddedTemporal temporal) {
     String namespace = namespace(props);
-    registerSearchAttributes(stubs, namespace);
+    if (temporal.server() == null) {
+      GantryProperties.Temporal t = props.temporal();
+      Duration wait = t == null || t.connectTimeout() == null ? Duration.ofSeconds(60) : t.connectTimeout();
+      Duration retention = t == null || t.retention() == null ? Duration.ofDays(30) : t.retention();
+      long deadline = System.nanoTime() + wait.toNanos();
+      ensureNamespace(stubs, temporal.target(), namespace, retention, deadline, wait);
+      untilNamespaceVisible(() -> registerSearchAttributes(stubs, namespace), temporal.target(), namespace, deadline, wait);
+    } else {
+      registerSearchAttributes(stubs, namespace);
+    }
     return WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
   }
 
   private static String namespace(GantryProperties props) {
     return props.temporal() == null || props.temporal().namespace() == null ? "default" : props.temporal().namespace();
+  }
+
+  /**
+   * Waits (until the deadline) for the server to answer, then registers the namespace unless it
+   * exists. Several Gantry processes may race here; the loser's "already exists" is success.
+   */
+  static void ensureNamespace(
+      WorkflowServiceStubs stubs, String target, String namespace, Duration retention, long deadline, Duration wait) {
+    StatusRuntimeException last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        stubs.blockingStub().withDeadlineAfter(5, TimeUnit.SECONDS)
+            .describeNamespace(DescribeNamespaceRequest.newBuilder().setNamespace(namespace).build());
+        log.info("Temporal at {}: namespace {} exists", target, namespace);
+        return;
+      } catch (StatusRuntimeException e) {
+        switch (e.getStatus().getCode()) {
+          case NOT_FOUND -> {
+            register(stubs, target, namespace, retention);
+            return;
+          }
+          case UNAVAILABLE, DEADLINE_EXCEEDED -> last = e; // not up yet: a server and Gantry often start together
+          default -> throw e;
+        }
+      }
+      pause();
+    }
+    throw new IllegalStateException(
+        "Temporal at " + target + " did not answer within " + wait + " (last: " + (last == null ? "no reply" : last.getStatus()) + ")."
+            + " Start it (deploy/temporal/run.sh DATA_DIR PORT runs one on SQLite) or fix gantry.temporal.target;"
+            + " gantry.temporal.connect-timeout sets how long to wait.",
+        last);
+  }
+
+  private static void register(WorkflowServiceStubs stubs, String target, String namespace, Duration retention) {
+    try {
+      stubs.blockingStub().registerNamespace(
+          RegisterNamespaceRequest.newBuilder()
+              .setNamespace(namespace)
+              .setDescription("Gantry releases and promotions")
+              .setWorkflowExecutionRetentionPeriod(Durations.fromSeconds(retention.toSeconds()))
+              .build());
+      log.info("Temporal at {}: registered namespace {} (retention {})", target, namespace, retention);
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+        throw e;
+      }
+    }
+  }
+
+  /** A namespace just registered can take a moment to reach the frontend's namespace cache. */
+  private static void untilNamespaceVisible(Runnable call, String target, String namespace, long deadline, Duration wait) {
+    while (true) {
+      try {
+        call.run();
+        return;
+      } catch (StatusRuntimeException e) {
+        boolean transientCode = e.getStatus().getCode() == Status.Code.NOT_FOUND || e.getStatus().getCode() == Status.Code.UNAVAILABLE;
+        if (!transientCode || System.nanoTime() >= deadline) {
+          throw new IllegalStateException(
+              "Temporal at " + target + ": could not register Gantry's search attributes in namespace " + namespace + " within " + wait, e);
+        }
+      }
+      pause();
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(250);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for Temporal", e);
+    }
   }
 
   /** Idempotent: only the attributes the namespace lacks are added. */

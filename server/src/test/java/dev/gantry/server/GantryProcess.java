@@ -28,7 +28,12 @@ final class GantryProcess implements AutoCloseable {
   private Process process;
 
   GantryProcess(Path dataDir, Path log) throws IOException {
-    this.port = freePort();
+    this(dataDir, log, freePort());
+  }
+
+  /** On a given HTTP port: a restarted demo must answer where its releases' health URLs point. */
+  GantryProcess(Path dataDir, Path log, int port) throws IOException {
+    this.port = port;
     this.temporalPort = freePort();
     this.dataDir = dataDir;
     this.log = log;
@@ -78,6 +83,28 @@ final class GantryProcess implements AutoCloseable {
       throw new IllegalStateException("gantry did not stop within 90 s of SIGTERM; see " + log);
     }
     return process.exitValue();
+  }
+
+  /**
+   * SIGKILL, as a crash or the OOM killer ends it. The embedded PostgreSQL it started runs as a
+   * daemon outside its process tree and would keep the data dir locked, so it is killed too, as
+   * it would be when the whole host or container goes down.
+   */
+  void kill() throws Exception {
+    Path pidFile = dataDir.resolve("postgres").resolve("postmaster.pid");
+    Long postgres = Files.exists(pidFile) ? Long.parseLong(Files.readAllLines(pidFile).getFirst().trim()) : null;
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("gantry did not die within 30 s of SIGKILL");
+    }
+    if (postgres != null) {
+      ProcessHandle.of(postgres).ifPresent(pm -> {
+        List<ProcessHandle> tree = new ArrayList<>(pm.descendants().toList());
+        tree.add(pm);
+        tree.forEach(ProcessHandle::destroyForcibly);
+        tree.forEach(h -> h.onExit().join());
+      });
+    }
   }
 
   @Override

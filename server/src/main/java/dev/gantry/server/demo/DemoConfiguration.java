@@ -57,12 +57,15 @@ public class DemoConfiguration {
     String c1 = builds.get(0).commit();
     String c2 = builds.get(1).commit();
     String json = "-H 'Content-Type: application/json'";
+    boolean embedded = props.temporal().embedded();
     return String.join("\n",
         "",
         "==================================================================================",
-        " Gantry demo, embedded mode",
+        embedded ? " Gantry demo, embedded mode" : " Gantry demo, durable mode",
         "   API       " + api + "      OpenAPI " + base + "/v3/api-docs",
-        "   Temporal  127.0.0.1:" + props.temporal().port() + " (in-process test server: WORKFLOW STATE LIVES IN MEMORY)",
+        embedded
+            ? "   Temporal  127.0.0.1:" + props.temporal().port() + " (in-process test server: WORKFLOW STATE LIVES IN MEMORY)"
+            : "   Temporal  " + props.temporal().target() + ", namespace " + props.temporal().namespace() + " (a real server: releases survive restarts)",
         "   Data      " + props.dataDir(),
         "   Cluster   " + base + "/demo/cluster  (a demo stand-in that runs what the GitOps repo pins)",
         "",
