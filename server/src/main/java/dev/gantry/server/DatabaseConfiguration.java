@@ -25,6 +25,7 @@ public class DatabaseConfiguration {
   EmbeddedPostgres embeddedPostgres(GantryProperties props) throws IOException {
     Path dir = props.dataDir().resolve("postgres");
     Files.createDirectories(dir.getParent());
+    stopLeftover(dir);
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false);
     if (props.database() != null && props.database().port() > 0) {
       builder.setPort(props.database().port());
@@ -32,6 +33,41 @@ public class DatabaseConfiguration {
     EmbeddedPostgres postgres = builder.start();
     log.info("Embedded PostgreSQL on 127.0.0.1:{}, data in {}", postgres.getPort(), dir);
     return postgres;
+  }
+
+  /**
+   * PostgreSQL runs as its own process; when Gantry is killed (crash, OOM, SIGKILL) it keeps
+   * running and holds the data directory. The data directory is Gantry's alone, so a server still
+   * running on it is a leftover of an earlier Gantry: stop it cleanly, then start afresh.
+   */
+  static void stopLeftover(Path dir) throws IOException {
+    Path pidFile = dir.resolve("postmaster.pid");
+    if (!Files.exists(pidFile)) {
+      return;
+    }
+    long pid;
+    try {
+      pid = Long.parseLong(Files.readAllLines(pidFile).getFirst().trim());
+    } catch (RuntimeException unreadable) {
+      return; // postgres itself judges a stale or torn pid file
+    }
+    var leftover = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+        .filter(p -> p.info().command().map(c -> c.contains("postgres")).orElse(false));
+    if (leftover.isEmpty()) {
+      return;
+    }
+    log.warn("PostgreSQL (pid {}) is still running on {} from an earlier Gantry that did not shut down; stopping it", pid, dir);
+    ProcessHandle postmaster = leftover.get();
+    postmaster.destroy(); // SIGTERM: a clean shutdown, WAL flushed
+    try {
+      postmaster.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException slow) {
+      log.warn("PostgreSQL (pid {}) did not stop within 30 s; killing it", pid);
+      postmaster.destroyForcibly();
+      postmaster.onExit().join();
+    } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+      throw new IOException("interrupted while stopping the leftover PostgreSQL " + pid, e);
+    }
   }
 
   @Bean(destroyMethod = "close")

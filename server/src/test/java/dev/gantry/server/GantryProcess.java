@@ -86,31 +86,29 @@ final class GantryProcess implements AutoCloseable {
   }
 
   /**
-   * SIGKILL, as a crash or the OOM killer ends it. The embedded PostgreSQL it started runs as a
-   * daemon outside its process tree and would keep the data dir locked, so it is killed too, as
-   * it would be when the whole host or container goes down.
+   * SIGKILL, as a crash or the OOM killer ends it. The embedded PostgreSQL it started runs as its
+   * own process and is left running, as after a real crash: the next start must cope with it.
    */
   void kill() throws Exception {
-    Path pidFile = dataDir.resolve("postgres").resolve("postmaster.pid");
-    Long postgres = Files.exists(pidFile) ? Long.parseLong(Files.readAllLines(pidFile).getFirst().trim()) : null;
     process.destroyForcibly();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       throw new IllegalStateException("gantry did not die within 30 s of SIGKILL");
-    }
-    if (postgres != null) {
-      ProcessHandle.of(postgres).ifPresent(pm -> {
-        List<ProcessHandle> tree = new ArrayList<>(pm.descendants().toList());
-        tree.add(pm);
-        tree.forEach(ProcessHandle::destroyForcibly);
-        tree.forEach(h -> h.onExit().join());
-      });
     }
   }
 
   @Override
   public void close() {
     if (process != null && process.isAlive()) {
-      process.destroyForcibly();
+      // SIGTERM first, so Gantry stops its embedded PostgreSQL instead of leaving it behind
+      process.destroy();
+      try {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

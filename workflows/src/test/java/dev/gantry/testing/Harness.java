@@ -113,7 +113,7 @@ public final class Harness implements AutoCloseable {
   }
 
   public EnvironmentView awaitEnv(int n, String environment, Predicate<EnvironmentView> condition, String what) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos(); // generous: CI machines are loaded
     EnvironmentView last = null;
     while (System.nanoTime() < deadline) {
       last = view(n).environment(environment);
