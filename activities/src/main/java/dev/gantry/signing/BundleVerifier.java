@@ -14,6 +14,7 @@ import dev.sigstore.proto.ProtoMutators;
 import dev.sigstore.proto.bundle.v1.VerificationMaterial;
 import dev.sigstore.proto.common.v1.HashAlgorithm;
 import dev.sigstore.proto.rekor.v1.TransparencyLogEntry;
+import dev.sigstore.proto.trustroot.v1.TrustedRoot;
 import dev.sigstore.rekor.client.RekorEntry;
 import dev.sigstore.rekor.client.RekorTypes;
 import dev.sigstore.rekor.client.RekorVerifier;
@@ -32,10 +33,15 @@ import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.X509Certificate;
 import java.security.spec.X509EncodedKeySpec;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -124,6 +130,11 @@ public final class BundleVerifier {
       throw new Refused(
           "the bundle is signed with a public key, not a certificate: verify it with --key PEM");
     }
+    if (protoBundle.getVerificationMaterial().hasX509CertificateChain()
+        && protoBundle.getVerificationMaterial().getX509CertificateChain().getCertificatesCount() == 0) {
+      throw new Refused("the bundle's certificate chain is empty");
+    }
+    var trustedRoot = trustedRoot(root);
     Bundle bundle;
     try {
       bundle = Bundle.from(r.bundle(), StandardCharsets.UTF_8);
@@ -132,7 +143,8 @@ public final class BundleVerifier {
     }
     KeylessVerifier verifier;
     try {
-      verifier = KeylessVerifier.builder().trustedRootProvider(TrustedRootProvider.from(root)).build();
+      TrustedRootProvider parsedOnce = () -> trustedRoot;
+      verifier = KeylessVerifier.builder().trustedRootProvider(parsedOnce).build();
     } catch (GeneralSecurityException | dev.sigstore.trustroot.SigstoreConfigurationException e) {
       throw new Refused("the trusted root " + root + " cannot be used: " + messages(e));
     }
@@ -147,6 +159,8 @@ public final class BundleVerifier {
     } catch (KeylessVerificationException e) {
       throw new Refused(messages(e));
     }
+    var leaf = (X509Certificate) bundle.getCertPath().getCertificates().get(0);
+    checkLogTimes(bundle.getEntries(), trustedRoot, leaf);
     return Result.ok(
         "verified: signed by " + r.identity() + " (issuer " + r.issuer() + "), certificate chains to "
             + root + ", transparency log entry checked");
@@ -240,6 +254,7 @@ public final class BundleVerifier {
         throw new Refused("transparency log entry could not be verified: " + messages(e));
       }
       requireEntryDescribes(entry, key, signature, artifactDigest, bundle);
+      checkLogTimes(List.of(entry), root, null);
     }
     if (!timestamps.isEmpty()) {
       TimestampVerifier tsVerifier;
@@ -384,10 +399,90 @@ public final class BundleVerifier {
   }
 
   private static SigstoreTrustedRoot trustedRoot(Path file) {
+    requireValidityStarts(file);
     try (InputStream in = Files.newInputStream(file)) {
       return SigstoreTrustedRoot.from(in);
     } catch (IOException | dev.sigstore.trustroot.SigstoreConfigurationException | RuntimeException e) {
       throw new Refused("the trusted root " + file + " cannot be used: " + messages(e));
+    }
+  }
+
+  /**
+   * Every validity interval in the trusted root must have its start. sigstore-java 2.0.0 reads a
+   * missing start as the epoch, i.e. unbounded, which would trust a key for all of the past.
+   */
+  private static void requireValidityStarts(Path file) {
+    var builder = TrustedRoot.newBuilder();
+    try (var reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      ProtoJson.parser().merge(reader, builder);
+    } catch (IOException | RuntimeException e) {
+      throw new Refused("the trusted root " + file + " cannot be read: " + messages(e));
+    }
+    var tr = builder.build();
+    List<String> missing = new ArrayList<>();
+    for (int i = 0; i < tr.getTlogsCount(); i++) {
+      var pk = tr.getTlogs(i).getPublicKey();
+      if (pk.hasValidFor() && !pk.getValidFor().hasStart()) {
+        missing.add("tlogs[" + i + "] " + tr.getTlogs(i).getBaseUrl());
+      }
+    }
+    for (int i = 0; i < tr.getCtlogsCount(); i++) {
+      var pk = tr.getCtlogs(i).getPublicKey();
+      if (pk.hasValidFor() && !pk.getValidFor().hasStart()) {
+        missing.add("ctlogs[" + i + "] " + tr.getCtlogs(i).getBaseUrl());
+      }
+    }
+    for (int i = 0; i < tr.getCertificateAuthoritiesCount(); i++) {
+      var ca = tr.getCertificateAuthorities(i);
+      if (ca.hasValidFor() && !ca.getValidFor().hasStart()) {
+        missing.add("certificateAuthorities[" + i + "] " + ca.getUri());
+      }
+    }
+    for (int i = 0; i < tr.getTimestampAuthoritiesCount(); i++) {
+      var tsa = tr.getTimestampAuthorities(i);
+      if (tsa.hasValidFor() && !tsa.getValidFor().hasStart()) {
+        missing.add("timestampAuthorities[" + i + "] " + tsa.getUri());
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new Refused(
+          "the trusted root " + file + " is malformed: validFor without a start in " + String.join(", ", missing));
+    }
+  }
+
+  /**
+   * A log entry's integrated time (Rekor v1; v2 entries carry none) must fall inside the validity
+   * of the log's key in the trusted root, and inside the signing certificate's validity.
+   * sigstore-java 2.0.0 checks neither, so a certificate used after it expired would pass.
+   */
+  private static void checkLogTimes(List<RekorEntry> entries, SigstoreTrustedRoot root, X509Certificate leaf) {
+    for (var entry : entries) {
+      if (entry.getIntegratedTime() <= 0) {
+        continue;
+      }
+      Instant at = entry.getIntegratedTimeInstant();
+      if (at.isAfter(Instant.now())) {
+        throw new Refused("the transparency log entry's integrated time " + at + " is in the future");
+      }
+      byte[] logId = HexFormat.of().parseHex(entry.getLogID());
+      boolean logValid =
+          root.getTLogs().stream()
+              .filter(t -> Arrays.equals(t.getLogId().getKeyId(), logId))
+              .anyMatch(t -> t.getPublicKey().getValidFor().contains(at));
+      if (!logValid) {
+        throw new Refused(
+            "no transparency log in the trusted root was valid at the entry's integrated time " + at);
+      }
+      if (leaf != null) {
+        try {
+          leaf.checkValidity(Date.from(at));
+        } catch (CertificateExpiredException | CertificateNotYetValidException e) {
+          throw new Refused(
+              "the transparency log integrated the signature at " + at + ", outside the signing"
+                  + " certificate's validity " + leaf.getNotBefore().toInstant() + " .. "
+                  + leaf.getNotAfter().toInstant());
+        }
+      }
     }
   }
 
