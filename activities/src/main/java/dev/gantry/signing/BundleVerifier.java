@@ -36,6 +36,7 @@ import java.security.PublicKey;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -187,23 +188,13 @@ public final class BundleVerifier {
     if (bundle.hasMessageSignature()) {
       var ms = bundle.getMessageSignature();
       if (ms.hasMessageDigest()) {
-        if (ms.getMessageDigest().getAlgorithm() != HashAlgorithm.SHA2_256) {
-          throw new Refused("unsupported message digest algorithm " + ms.getMessageDigest().getAlgorithm());
-        }
-        if (!Arrays.equals(ms.getMessageDigest().getDigest().toByteArray(), artifactDigest)) {
-          throw new Refused("the artifact's sha256 does not match the digest the bundle signs");
+        String algorithm = jcaDigest(ms.getMessageDigest().getAlgorithm());
+        if (!Arrays.equals(ms.getMessageDigest().getDigest().toByteArray(), digest(algorithm, artifact))) {
+          throw new Refused("the artifact's " + algorithm + " does not match the digest the bundle signs");
         }
       }
       signature = ms.getSignature().toByteArray();
-      boolean valid;
-      try {
-        var verifier = Verifiers.newVerifier(key);
-        // Ed25519 signs the message itself (no pre-hash); ECDSA and RSA sign its sha256
-        valid = isEd25519(key) ? verifier.verify(artifact, signature) : verifier.verifyDigest(artifactDigest, signature);
-      } catch (GeneralSecurityException e) {
-        throw new Refused("the signature cannot be checked with this key: " + messages(e));
-      }
-      if (!valid) {
+      if (!verifyWithKey(key, artifact, signature)) {
         throw new Refused("the signature does not verify with the given key over this artifact");
       }
     } else if (bundle.hasDsseEnvelope()) {
@@ -216,13 +207,7 @@ public final class BundleVerifier {
         throw new Refused("the DSSE envelope must carry exactly one signature, it has " + env.getSignaturesCount());
       }
       signature = env.getSignatures(0).getSig().toByteArray();
-      boolean valid;
-      try {
-        valid = Verifiers.newVerifier(key).verify(pae(env.getPayloadType(), env.getPayload().toByteArray()), signature);
-      } catch (GeneralSecurityException e) {
-        throw new Refused("the DSSE signature cannot be checked with this key: " + messages(e));
-      }
-      if (!valid) {
+      if (!verifyWithKey(key, pae(env.getPayloadType(), env.getPayload().toByteArray()), signature)) {
         throw new Refused("the DSSE signature does not verify with the given key");
       }
       requireSubject(env.getPayload().toStringUtf8(), artifactDigest);
@@ -253,7 +238,7 @@ public final class BundleVerifier {
       } catch (dev.sigstore.rekor.client.RekorVerificationException e) {
         throw new Refused("transparency log entry could not be verified: " + messages(e));
       }
-      requireEntryDescribes(entry, key, signature, artifactDigest, bundle);
+      requireEntryDescribes(entry, key, signature, artifact, bundle);
       checkLogTimes(List.of(entry), root, null);
     }
     if (!timestamps.isEmpty()) {
@@ -284,7 +269,7 @@ public final class BundleVerifier {
    * this for certificates only, so it is repeated here for keys.
    */
   private static void requireEntryDescribes(
-      RekorEntry entry, PublicKey key, byte[] signature, byte[] artifactDigest,
+      RekorEntry entry, PublicKey key, byte[] signature, byte[] artifact,
       dev.sigstore.proto.bundle.v1.Bundle bundle) {
     try {
       var body = entry.getBodyDecoded();
@@ -292,13 +277,18 @@ public final class BundleVerifier {
       switch (kindVersion) {
         case "hashedrekord:0.0.1" -> {
           var hr = RekorTypes.getHashedRekordV001(entry);
-          same(HexFormat.of().parseHex(hr.getData().getHash().getValue()), artifactDigest, "artifact digest");
+          String algorithm = switch (hr.getData().getHash().getAlgorithm()) {
+            case SHA_256 -> "SHA-256";
+            case SHA_384 -> "SHA-384";
+            case SHA_512 -> "SHA-512";
+          };
+          same(HexFormat.of().parseHex(hr.getData().getHash().getValue()), digest(algorithm, artifact), "artifact digest");
           same(Base64.getDecoder().decode(hr.getSignature().getContent()), signature, "signature");
           sameKey(pemOrDer(Base64.getDecoder().decode(hr.getSignature().getPublicKey().getContent())), key);
         }
         case "hashedrekord:0.0.2" -> {
           var hr = RekorTypes.getHashedRekordV002(entry);
-          same(hr.getData().getDigest().toByteArray(), artifactDigest, "artifact digest");
+          same(hr.getData().getDigest().toByteArray(), digest(jcaDigest(hr.getData().getAlgorithm()), artifact), "artifact digest");
           same(hr.getSignature().getContent().toByteArray(), signature, "signature");
           sameKey(hr.getSignature().getVerifier().getPublicKey().getRawBytes().toByteArray(), key);
         }
@@ -347,6 +337,48 @@ public final class BundleVerifier {
   private static void sameKey(byte[] logKeyDer, PublicKey key) {
     if (!Arrays.equals(logKeyDer, key.getEncoded())) {
       throw new Refused("the transparency log entry names a different public key than the given one");
+    }
+  }
+
+  /**
+   * The signature check for a given key. sigstore-java's verifiers hash with SHA-256 only, which is
+   * right for P-256, RSA (PKCS#1 v1.5) and Ed25519; P-384 and P-521 keys sign with SHA-384 and
+   * SHA-512 in Sigstore's algorithm registry, so those two go through the JCA directly.
+   */
+  static boolean verifyWithKey(PublicKey key, byte[] message, byte[] signature) {
+    try {
+      if (key instanceof ECPublicKey ec && ec.getParams().getOrder().bitLength() > 256) {
+        String hash = ec.getParams().getOrder().bitLength() > 384 ? "SHA512" : "SHA384";
+        var verifier = java.security.Signature.getInstance(hash + "withECDSA");
+        verifier.initVerify(key);
+        verifier.update(message);
+        return verifier.verify(signature);
+      }
+      return Verifiers.newVerifier(key).verify(message, signature);
+    } catch (java.security.SignatureException e) {
+      // a signature that is not even well-formed for this key does not verify
+      return false;
+    } catch (GeneralSecurityException e) {
+      throw new Refused("the signature cannot be checked with this key: " + messages(e));
+    }
+  }
+
+  private static String jcaDigest(HashAlgorithm algorithm) {
+    return switch (algorithm) {
+      case SHA2_256 -> "SHA-256";
+      case SHA2_384 -> "SHA-384";
+      case SHA2_512 -> "SHA-512";
+      case SHA3_256 -> "SHA3-256";
+      case SHA3_384 -> "SHA3-384";
+      default -> throw new Refused("unsupported digest algorithm " + algorithm);
+    };
+  }
+
+  private static byte[] digest(String algorithm, byte[] bytes) {
+    try {
+      return MessageDigest.getInstance(algorithm).digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new Refused("unsupported digest algorithm " + algorithm);
     }
   }
 
@@ -523,10 +555,6 @@ public final class BundleVerifier {
     } catch (IllegalArgumentException e) {
       throw new Refused("malformed PEM block: " + e.getMessage());
     }
-  }
-
-  private static boolean isEd25519(PublicKey key) {
-    return key.getAlgorithm().equals("Ed25519") || key.getAlgorithm().equals("EdDSA");
   }
 
   private static Path readable(Path file, String what) {
