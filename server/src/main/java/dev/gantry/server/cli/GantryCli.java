@@ -16,11 +16,21 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "gantry",
     mixinStandardHelpOptions = true,
+    versionProvider = GantryCli.Version.class,
     description = "Gantry command-line tools that run offline, without the server.",
     subcommands = {GantryCli.Verify.class})
 public final class GantryCli {
   public static final int VERIFIED = 0;
   public static final int REFUSED = 1;
+
+  /** The jar's Implementation-Version, or "development" when run from classes. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = GantryCli.class.getPackage().getImplementationVersion();
+      return new String[] {"gantry " + (v == null ? "development" : v)};
+    }
+  }
 
   /** The command line as the jar and the tests run it. */
   public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
@@ -34,6 +44,7 @@ public final class GantryCli {
   @Command(
       name = "verify",
       mixinStandardHelpOptions = true,
+      versionProvider = GantryCli.Version.class,
       description = "Verify signatures offline.",
       subcommands = {VerifyBundle.class})
   static final class Verify {}
@@ -41,6 +52,7 @@ public final class GantryCli {
   @Command(
       name = "bundle",
       mixinStandardHelpOptions = true,
+      versionProvider = GantryCli.Version.class,
       description = {
         "Verify a Sigstore bundle (v0.1-v0.3, message signature or DSSE) over an artifact, offline,"
             + " in the style of `cosign verify-blob`.",
