@@ -163,7 +163,7 @@ public final class BundleVerifier {
     var leaf = (X509Certificate) bundle.getCertPath().getCertificates().get(0);
     checkLogTimes(bundle.getEntries(), trustedRoot, leaf);
     return Result.ok(
-        "verified: signed by " + r.identity() + " (issuer " + r.issuer() + "), certificate chains to "
+        "signed by " + r.identity() + " (issuer " + r.issuer() + "), certificate chains to "
             + root + ", transparency log entry checked");
   }
 
@@ -217,7 +217,7 @@ public final class BundleVerifier {
 
     if (r.trustedRoot() == null) {
       return Result.ok(
-          "verified: signature by the given key; transparency log and timestamps not checked"
+          "signature by the given key; transparency log and timestamps not checked"
               + " (no --trusted-root given)");
     }
     var root = trustedRoot(readable(r.trustedRoot(), "trusted root"));
@@ -259,7 +259,7 @@ public final class BundleVerifier {
       }
     }
     return Result.ok(
-        "verified: signature by the given key, " + entries.size() + " transparency log entr"
+        "signature by the given key, " + entries.size() + " transparency log entr"
             + (entries.size() == 1 ? "y" : "ies") + " and " + timestamps.size()
             + " timestamp(s) checked against " + r.trustedRoot());
   }
