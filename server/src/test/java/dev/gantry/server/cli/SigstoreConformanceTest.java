@@ -38,6 +38,19 @@ class SigstoreConformanceTest {
           "rekor2-dsse-happy-path",
           "Could not parse DSSE from log entry body: Expecting type dsse:0.0.2, but found hashedrekord:0.0.2");
 
+  /**
+   * Invalid bundles that are refused, but before the check they were written for, because of the
+   * same library limits (or a fixture detail). Pinned so a sigstore-java upgrade that lifts a
+   * limit shows which refusals to re-examine.
+   */
+  static final Map<String, String> REFUSED_EARLY =
+      Map.of(
+          "intoto-tsa-timestamp-outside-cert-validity_fail", "but found intoto:0.0.2",
+          "rekor2-dsse-mismatch-envelope_fail", "but found hashedrekord:0.0.2",
+          "rekor2-dsse-mismatch-sig_fail", "but found hashedrekord:0.0.2",
+          // its RFC 3161 token is base64 with line breaks, which protobuf's JSON parser rejects
+          "rekor2-timestamp-with-incorrect-time_fail", "is not a valid Sigstore bundle: Illegal base64 character a");
+
   static Path testdata() {
     Path dir = Path.of("").toAbsolutePath();
     while (dir != null && !Files.exists(dir.resolve("mvnw"))) {
@@ -63,7 +76,7 @@ class SigstoreConformanceTest {
   @Test
   void theWholeDirectoryIsHere() throws IOException {
     assertThat(cases().count()).as("cases in bundle-verify").isGreaterThanOrEqualTo(55);
-    assertThat(cases().toList()).containsAll(LIBRARY_LIMITS.keySet());
+    assertThat(cases().toList()).containsAll(LIBRARY_LIMITS.keySet()).containsAll(REFUSED_EARLY.keySet());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -89,6 +102,9 @@ class SigstoreConformanceTest {
     if (name.endsWith("_fail")) {
       assertThat(code).as("%s must be refused; stdout: %s", name, out).isEqualTo(GantryCli.REFUSED);
       assertThat(err.toString()).as("a reason is printed").startsWith("Error: not verified: ").hasSizeGreaterThan(25);
+      if (REFUSED_EARLY.containsKey(name)) {
+        assertThat(err.toString()).contains(REFUSED_EARLY.get(name));
+      }
     } else if (LIBRARY_LIMITS.containsKey(name)) {
       assertThat(code).as("%s is a known sigstore-java 2.0.0 limit; stdout: %s", name, out).isEqualTo(GantryCli.REFUSED);
       assertThat(err.toString()).as("the known reason").contains(LIBRARY_LIMITS.get(name));
