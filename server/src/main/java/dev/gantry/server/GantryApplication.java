@@ -13,6 +13,10 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 public class GantryApplication {
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("verify")) {
+      // offline commands: no Spring context, no server
+      System.exit(dev.gantry.server.cli.GantryCli.run(args));
+    }
     SpringApplication.run(GantryApplication.class, absoluteDataDir(args));
   }
 
