@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Workflow changes must not break histories already in flight. Histories committed under
- * {@code src/test/resources/histories/} replay against today's code; refresh them with
+ * {@code src/test/resources/histories/} replay against today's code: those written by the
+ * in-process test server, and {@code real-server-*.json} from a real Temporal server (recorded by
+ * the server module's {@code RealServerHistoriesIT}). Refresh the test server's with
  * {@code -Dgantry.record-histories=workflows/src/test/resources/histories} when a change is meant
  * to be incompatible (and guard it with {@code Workflow.getVersion} instead, when runs may be in
  * flight).
@@ -36,9 +38,17 @@ class ReplayTest {
       files = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
     }
     assertThat(files).as("committed histories in %s", COMMITTED.toAbsolutePath()).hasSizeGreaterThanOrEqualTo(3);
+    java.util.Set<String> realServerTypes = new java.util.TreeSet<>();
     for (Path file : files) {
-      replay(Files.readString(file, StandardCharsets.UTF_8));
+      String json = Files.readString(file, StandardCharsets.UTF_8);
+      replay(json);
+      if (file.getFileName().toString().startsWith("real-server-")) {
+        realServerTypes.add(WorkflowExecutionHistory.fromJson(json).getEvents().get(0)
+            .getWorkflowExecutionStartedEventAttributes().getWorkflowType().getName());
+      }
     }
+    // recorded by RealServerHistoriesIT: the real server's histories, not only the test server's
+    assertThat(realServerTypes).containsExactly("PromotionLaneWorkflow", "PromotionWorkflow", "ReleaseWorkflow", "RollbackWorkflow");
   }
 
   /** Today's histories replay too; with the system property set they are written out for committing. */
