@@ -38,6 +38,12 @@ public class GantryWorker implements SmartLifecycle {
     } catch (RuntimeException e) {
       log.warn("worker did not stop cleanly: {}", e.getMessage());
     }
+    // an operator reading the log after a SIGTERM needs to know whether work was cut short
+    if (factory.isTerminated()) {
+      log.info("Temporal worker stopped: no tasks left running");
+    } else {
+      log.warn("Temporal worker still had tasks running after {}; Temporal retries them on the next worker", grace);
+    }
     running = false;
   }
 
