@@ -174,9 +174,9 @@ class GracefulShutdownIT {
     assertThat(stopping).isLessThan(stopped);
     assertThat(stopped).isLessThan(contextClosing);
     assertThat(String.join("\n", log)).doesNotContain("still had tasks running").doesNotContain("did not stop cleanly");
-    // the SDK fails a heartbeating activity on shutdown and the server retries it at once, so a
-    // SIGTERM spends some of AwaitLive's five attempts; how many is worth watching
-    System.out.printf("FIGURE: AwaitLive attempts failed by the shutdown: %d of 5%n",
+    // the SDK fails a heartbeating activity on shutdown and the server may hand the retry back
+    // to the same stopping worker; health retries are bounded by time for this reason
+    System.out.printf("FIGURE: AwaitLive attempts failed by the shutdown: %d%n",
         log.stream().filter(l -> l.contains("Activity failure") && l.contains("activityType=AwaitLive")).count());
 
     assertThat(describe(PROMOTION).getStatus()).isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);

@@ -67,14 +67,20 @@ public final class Stubs {
             .build());
   }
 
-  /** Health polls run as long as the environment's policy allows, heartbeating each poll. */
+  /**
+   * Health polls run as long as the environment's policy allows, heartbeating each poll. Retries
+   * are bounded by time, not by count: a worker shutting down fails its running polls and the
+   * server may hand the retries straight back to it, so one SIGTERM can spend several attempts.
+   * The polls' own deadline survives retries (heartbeat details), so late attempts end quickly.
+   */
   public static HealthActivities health(Duration longest) {
     return Workflow.newActivityStub(
         HealthActivities.class,
         ActivityOptions.newBuilder()
             .setStartToCloseTimeout(longest.plusMinutes(1))
+            .setScheduleToCloseTimeout(longest.plusMinutes(10))
             .setHeartbeatTimeout(Duration.ofSeconds(30))
-            .setRetryOptions(backoff(Duration.ofSeconds(10)).toBuilder().setMaximumAttempts(5).build())
+            .setRetryOptions(backoff(Duration.ofSeconds(10)))
             .build());
   }
 
