@@ -4,18 +4,12 @@ import static dev.gantry.server.GantryProcess.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gantry.gitops.YamlDigestEditor;
 import dev.gantry.server.demo.DemoEnvironment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Predicate;
-import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
-import org.eclipse.jgit.treewalk.TreeWalk;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -57,31 +51,15 @@ class DemoStoryIT {
   }
 
   static JsonNode release(String commit) throws Exception {
-    var r = gantry.get(API + "/releases/storefront/" + commit, "alice");
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return json(r);
+    return gantry.release(commit);
   }
 
   static JsonNode environment(String commit, String name) throws Exception {
-    for (JsonNode e : release(commit).get("environments")) {
-      if (e.get("name").asText().equals(name)) {
-        return e;
-      }
-    }
-    throw new AssertionError("release " + commit + " has no environment " + name);
+    return gantry.environment(commit, name);
   }
 
   static JsonNode await(String commit, String env, Predicate<JsonNode> condition, String what) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < deadline) {
-      last = environment(commit, env);
-      if (condition.test(last)) {
-        return last;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError(commit.substring(0, 8) + " " + env + " never reached " + what + "; last: " + last);
+    return gantry.await(commit, env, condition, what, Duration.ofSeconds(60));
   }
 
   static JsonNode awaitState(String commit, String env, String state) throws Exception {
@@ -89,23 +67,11 @@ class DemoStoryIT {
   }
 
   static String pinned(String file) throws Exception {
-    try (Repository repo = new FileRepositoryBuilder().setGitDir(data.resolve("gitops.git").toFile()).setMustExist(true).build();
-        RevWalk walk = new RevWalk(repo);
-        TreeWalk tree = TreeWalk.forPath(repo, file, walk.parseCommit(repo.resolve("refs/heads/main")).getTree())) {
-      return YamlDigestEditor.read(new String(repo.open(tree.getObjectId(0)).getBytes(), StandardCharsets.UTF_8), "image.digest");
-    }
+    return DemoGitOps.pinned(data, file);
   }
 
   static long commitsWithTrailer(String key, String valuePrefix) throws Exception {
-    long n = 0;
-    try (Repository repo = new FileRepositoryBuilder().setGitDir(data.resolve("gitops.git").toFile()).setMustExist(true).build();
-        RevWalk walk = new RevWalk(repo)) {
-      walk.markStart(walk.parseCommit(repo.resolve("refs/heads/main")));
-      for (RevCommit c : walk) {
-        n += c.getFooterLines(key).stream().filter(v -> v.startsWith(valuePrefix)).count();
-      }
-    }
-    return n;
+    return DemoGitOps.commitsWithTrailer(data, key, valuePrefix);
   }
 
   static int post(String path, String user, String body) throws Exception {

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.concurrent.TimeUnit;
 
 /** The server jar started as a separate process, as a user starts it, and an HTTP client for it. */
@@ -37,6 +38,25 @@ final class GantryProcess implements AutoCloseable {
     this.temporalPort = freePort();
     this.dataDir = dataDir;
     this.log = log;
+  }
+
+  /** A fresh log file under target/, for one process of one test class. */
+  static Path freshLog(String name) throws IOException {
+    Path log = Path.of("target", name);
+    Files.createDirectories(log.getParent());
+    Files.deleteIfExists(log);
+    return log;
+  }
+
+  /** The arguments that point Gantry (running the demo) at a real Temporal server. */
+  static String[] againstRealServer(TemporalServerProcess temporal, String namespace, String liveTimeout) {
+    return new String[] {
+      "--gantry.temporal.embedded=false",
+      "--gantry.temporal.target=" + temporal.target(),
+      "--gantry.temporal.namespace=" + namespace,
+      "--gantry.demo.live-timeout=" + liveTimeout,
+      "--gantry.demo.soak-time=1s"
+    };
   }
 
   static int freePort() throws IOException {
@@ -130,6 +150,42 @@ final class GantryProcess implements AutoCloseable {
     }
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A demo release as alice sees it through the API. */
+  JsonNode release(String commit) throws Exception {
+    HttpResponse<String> r = get("/api/v1/releases/storefront/" + commit, "alice");
+    if (r.statusCode() != 200) {
+      throw new AssertionError("GET release " + commit + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return json(r);
+  }
+
+  JsonNode environment(String commit, String name) throws Exception {
+    for (JsonNode e : release(commit).get("environments")) {
+      if (e.get("name").asText().equals(name)) {
+        return e;
+      }
+    }
+    throw new AssertionError("release " + commit + " has no environment " + name);
+  }
+
+  /** Polls the release view until the environment satisfies the condition (a bound, not a timing assertion). */
+  JsonNode await(String commit, String env, Predicate<JsonNode> condition, String what, Duration within) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    JsonNode last = null;
+    while (System.nanoTime() < deadline) {
+      last = environment(commit, env);
+      if (condition.test(last)) {
+        return last;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError(commit.substring(0, 8) + " " + env + " never reached " + what + " within " + within + "; last: " + last);
+  }
+
+  JsonNode awaitState(String commit, String env, String state, Duration within) throws Exception {
+    return await(commit, env, e -> e.get("state").asText().equals(state), state, within);
   }
 
   static JsonNode json(HttpResponse<String> r) throws IOException {

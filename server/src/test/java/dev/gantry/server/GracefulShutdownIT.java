@@ -4,7 +4,6 @@ import static dev.gantry.server.GantryProcess.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gantry.gitops.YamlDigestEditor;
 import dev.gantry.server.demo.DemoEnvironment;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -17,11 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
-import org.eclipse.jgit.treewalk.TreeWalk;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,37 +62,16 @@ class GracefulShutdownIT {
 
   static GantryProcess startGantry(Path log, Integer port) throws Exception {
     GantryProcess p = port == null ? new GantryProcess(data, log) : new GantryProcess(data, log, port);
-    return p.start(
-        "--gantry.temporal.embedded=false",
-        "--gantry.temporal.target=" + temporal.target(),
-        "--gantry.temporal.namespace=" + NAMESPACE,
-        // the live deadline survives retries (heartbeat details): long enough to span the restart
-        "--gantry.demo.live-timeout=5m",
-        "--gantry.demo.soak-time=1s");
+    // the live deadline survives retries (heartbeat details): long enough to span the restart
+    return p.start(GantryProcess.againstRealServer(temporal, NAMESPACE, "5m"));
   }
 
   static JsonNode environment(String name) throws Exception {
-    var r = gantry.get(API + "/releases/storefront/" + C1, "alice");
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    for (JsonNode e : json(r).get("environments")) {
-      if (e.get("name").asText().equals(name)) {
-        return e;
-      }
-    }
-    throw new AssertionError("release has no environment " + name);
+    return gantry.environment(C1, name);
   }
 
   static JsonNode awaitState(String env, String state) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < deadline) {
-      last = environment(env);
-      if (last.get("state").asText().equals(state)) {
-        return last;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError(env + " never reached " + state + "; last: " + last);
+    return gantry.awaitState(C1, env, state, Duration.ofSeconds(120));
   }
 
   static WorkflowExecutionInfo describe(String workflowId) {
@@ -116,23 +89,11 @@ class GracefulShutdownIT {
   }
 
   static String pinned(String file) throws Exception {
-    try (Repository repo = new FileRepositoryBuilder().setGitDir(data.resolve("gitops.git").toFile()).setMustExist(true).build();
-        RevWalk walk = new RevWalk(repo);
-        TreeWalk tree = TreeWalk.forPath(repo, file, walk.parseCommit(repo.resolve("refs/heads/main")).getTree())) {
-      return YamlDigestEditor.read(new String(repo.open(tree.getObjectId(0)).getBytes(), StandardCharsets.UTF_8), "image.digest");
-    }
+    return DemoGitOps.pinned(data, file);
   }
 
   static long commitsWithTrailer(String key, String valuePrefix) throws Exception {
-    long n = 0;
-    try (Repository repo = new FileRepositoryBuilder().setGitDir(data.resolve("gitops.git").toFile()).setMustExist(true).build();
-        RevWalk walk = new RevWalk(repo)) {
-      walk.markStart(walk.parseCommit(repo.resolve("refs/heads/main")));
-      for (RevCommit c : walk) {
-        n += c.getFooterLines(key).stream().filter(v -> v.startsWith(valuePrefix)).count();
-      }
-    }
-    return n;
+    return DemoGitOps.commitsWithTrailer(data, key, valuePrefix);
   }
 
   static int lineOf(List<String> lines, String text) {

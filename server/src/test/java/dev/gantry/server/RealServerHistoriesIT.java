@@ -50,19 +50,9 @@ class RealServerHistoriesIT {
 
   @BeforeAll
   static void start() throws Exception {
-    Path logs = Path.of("target");
-    Files.createDirectories(logs);
-    Path temporalLog = logs.resolve("e2e-histories-temporal-server.log");
-    Files.deleteIfExists(temporalLog);
-    Path gantryLog = logs.resolve("e2e-histories-gantry.log");
-    Files.deleteIfExists(gantryLog);
-    temporal = new TemporalServerProcess(temporalData, temporalLog).start();
-    gantry = new GantryProcess(data, gantryLog).start(
-        "--gantry.temporal.embedded=false",
-        "--gantry.temporal.target=" + temporal.target(),
-        "--gantry.temporal.namespace=" + NAMESPACE,
-        "--gantry.demo.live-timeout=10s",
-        "--gantry.demo.soak-time=1s");
+    temporal = new TemporalServerProcess(temporalData, GantryProcess.freshLog("e2e-histories-temporal-server.log")).start();
+    gantry = new GantryProcess(data, GantryProcess.freshLog("e2e-histories-gantry.log"))
+        .start(GantryProcess.againstRealServer(temporal, NAMESPACE, "10s"));
   }
 
   @AfterAll
@@ -79,14 +69,7 @@ class RealServerHistoriesIT {
   }
 
   static JsonNode environment(String commit, String name) throws Exception {
-    var r = gantry.get(API + "/releases/storefront/" + commit, "alice");
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    for (JsonNode e : json(r).get("environments")) {
-      if (e.get("name").asText().equals(name)) {
-        return e;
-      }
-    }
-    throw new AssertionError("release " + commit + " has no environment " + name);
+    return gantry.environment(commit, name);
   }
 
   static void awaitState(String commit, String env, String state) throws Exception {

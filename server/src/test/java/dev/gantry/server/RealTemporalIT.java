@@ -4,7 +4,6 @@ import static dev.gantry.server.GantryProcess.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gantry.gitops.YamlDigestEditor;
 import dev.gantry.server.demo.DemoEnvironment;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -15,18 +14,12 @@ import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
-import org.eclipse.jgit.treewalk.TreeWalk;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -73,12 +66,7 @@ class RealTemporalIT {
   }
 
   static GantryProcess startGantry(GantryProcess process) throws Exception {
-    return process.start(
-        "--gantry.temporal.embedded=false",
-        "--gantry.temporal.target=" + temporal.target(),
-        "--gantry.temporal.namespace=" + NAMESPACE,
-        "--gantry.demo.live-timeout=10s",
-        "--gantry.demo.soak-time=1s");
+    return process.start(GantryProcess.againstRealServer(temporal, NAMESPACE, "10s"));
   }
 
   @AfterAll
@@ -114,31 +102,15 @@ class RealTemporalIT {
   }
 
   static JsonNode release() throws Exception {
-    var r = gantry.get(API + "/releases/storefront/" + C1, "alice");
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return json(r);
+    return gantry.release(C1);
   }
 
   static JsonNode environment(String name) throws Exception {
-    for (JsonNode e : release().get("environments")) {
-      if (e.get("name").asText().equals(name)) {
-        return e;
-      }
-    }
-    throw new AssertionError("release has no environment " + name);
+    return gantry.environment(C1, name);
   }
 
   static JsonNode await(String env, Predicate<JsonNode> condition, String what) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < deadline) {
-      last = environment(env);
-      if (condition.test(last)) {
-        return last;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(env + " never reached " + what + "; last: " + last);
+    return gantry.await(C1, env, condition, what, Duration.ofSeconds(90));
   }
 
   static JsonNode awaitState(String env, String state) throws Exception {
@@ -146,23 +118,11 @@ class RealTemporalIT {
   }
 
   static String pinned(String file) throws Exception {
-    try (Repository repo = new FileRepositoryBuilder().setGitDir(data.resolve("gitops.git").toFile()).setMustExist(true).build();
-        RevWalk walk = new RevWalk(repo);
-        TreeWalk tree = TreeWalk.forPath(repo, file, walk.parseCommit(repo.resolve("refs/heads/main")).getTree())) {
-      return YamlDigestEditor.read(new String(repo.open(tree.getObjectId(0)).getBytes(), StandardCharsets.UTF_8), "image.digest");
-    }
+    return DemoGitOps.pinned(data, file);
   }
 
   static long commitsWithTrailer(String key, String valuePrefix) throws Exception {
-    long n = 0;
-    try (Repository repo = new FileRepositoryBuilder().setGitDir(data.resolve("gitops.git").toFile()).setMustExist(true).build();
-        RevWalk walk = new RevWalk(repo)) {
-      walk.markStart(walk.parseCommit(repo.resolve("refs/heads/main")));
-      for (RevCommit c : walk) {
-        n += c.getFooterLines(key).stream().filter(v -> v.startsWith(valuePrefix)).count();
-      }
-    }
-    return n;
+    return DemoGitOps.commitsWithTrailer(data, key, valuePrefix);
   }
 
   static int approve(String env, String user) throws Exception {
