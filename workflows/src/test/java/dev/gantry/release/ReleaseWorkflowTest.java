@@ -12,7 +12,6 @@ import dev.gantry.promotion.PromotionWorkflow;
 import dev.gantry.testing.Harness;
 import dev.gantry.testing.World.Health;
 import io.temporal.client.WorkflowStub;
-import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -281,6 +280,5 @@ class ReleaseWorkflowTest {
     h.start(1);
     h.await(1, "dev", EnvironmentState.PROMOTED);
     assertThat(h.world.commitsWith("Gantry-Release", commit(1))).isEqualTo(1);
-    assertThat(Duration.ofSeconds(1)).isPositive();
   }
 }
