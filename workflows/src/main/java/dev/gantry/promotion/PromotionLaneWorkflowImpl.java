@@ -17,7 +17,10 @@ public class PromotionLaneWorkflowImpl implements PromotionLaneWorkflow {
   private String holder;
   private Duration holderMax = Duration.ofHours(1);
   private final List<LaneRequest> waiting = new ArrayList<>();
-  private final List<String[]> toSupersede = new ArrayList<>();
+  /** A waiting promotion to tell that a newer release replaced it. */
+  private record Notice(String promotionWorkflowId, String byCommit) {}
+
+  private final List<Notice> toSupersede = new ArrayList<>();
   private final Set<String> left = new HashSet<>();
   private long grants;
 
@@ -36,8 +39,8 @@ public class PromotionLaneWorkflowImpl implements PromotionLaneWorkflow {
                   !toSupersede.isEmpty()
                       || (holder == null && !waiting.isEmpty())
                       || (holder != null && left.contains(holder)));
-      for (String[] s : drain()) {
-        signalSuperseded(s[0], s[1]);
+      for (Notice n : drain()) {
+        signalSuperseded(n.promotionWorkflowId(), n.byCommit());
       }
       if (holder != null && (left.remove(holder) || !woke)) {
         if (!woke) {
@@ -70,8 +73,8 @@ public class PromotionLaneWorkflowImpl implements PromotionLaneWorkflow {
     }
   }
 
-  private List<String[]> drain() {
-    List<String[]> copy = new ArrayList<>(toSupersede);
+  private List<Notice> drain() {
+    List<Notice> copy = new ArrayList<>(toSupersede);
     toSupersede.clear();
     return copy;
   }
@@ -83,7 +86,7 @@ public class PromotionLaneWorkflowImpl implements PromotionLaneWorkflow {
       return; // a retried enqueue
     }
     for (LaneRequest older : waiting) {
-      toSupersede.add(new String[] {older.promotionWorkflowId(), request.commit()});
+      toSupersede.add(new Notice(older.promotionWorkflowId(), request.commit()));
     }
     waiting.clear();
     waiting.add(request);
