@@ -3,7 +3,6 @@ package dev.gantry.api;
 import dev.gantry.objects.LocalObjectStore;
 import io.swagger.v3.oas.annotations.Operation;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -33,6 +32,13 @@ public class AuditController {
 
   public record Verification(long records, boolean intact, Long brokenAt, String problem) {}
 
+  private static final String COLUMNS = "seq, sha256, previous_sha256, kind, service, environment, subject, outcome, at";
+
+  private static Entry entry(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+    return new Entry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+        rs.getString(6), rs.getString(7), rs.getString(8), rs.getTimestamp(9).toInstant());
+  }
+
   @Operation(summary = "Audit entries, newest first")
   @GetMapping
   public List<Entry> list(@RequestParam(required = false) String service, @RequestParam(defaultValue = "50") int limit) {
@@ -40,12 +46,11 @@ public class AuditController {
       throw ApiProblem.badRequest("InvalidLimit", "limit must be between 1 and 1000");
     }
     return jdbc.sql("""
-            SELECT seq, sha256, previous_sha256, kind, service, environment, subject, outcome, at FROM audit_log
-            WHERE (CAST(:service AS text) IS NULL OR service = :service) ORDER BY seq DESC LIMIT :limit""")
+            SELECT %s FROM audit_log
+            WHERE (CAST(:service AS text) IS NULL OR service = :service) ORDER BY seq DESC LIMIT :limit""".formatted(COLUMNS))
         .param("service", service)
         .param("limit", limit)
-        .query((rs, i) -> new Entry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-            rs.getString(6), rs.getString(7), rs.getString(8), rs.getTimestamp(9).toInstant()))
+        .query(AuditController::entry)
         .list();
   }
 
@@ -62,10 +67,9 @@ public class AuditController {
   @Operation(summary = "Walk the whole chain: every record present, unaltered, and linked to the one before")
   @GetMapping("/verification")
   public Verification verify() {
-    List<Entry> chain = new ArrayList<>(jdbc.sql("SELECT seq, sha256, previous_sha256, kind, service, environment, subject, outcome, at FROM audit_log ORDER BY seq")
-        .query((rs, i) -> new Entry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-            rs.getString(6), rs.getString(7), rs.getString(8), rs.getTimestamp(9).toInstant()))
-        .list());
+    List<Entry> chain = jdbc.sql("SELECT " + COLUMNS + " FROM audit_log ORDER BY seq")
+        .query(AuditController::entry)
+        .list();
     String previous = null;
     for (Entry e : chain) {
       if (e.previous() == null ? previous != null : !e.previous().equals(previous)) {

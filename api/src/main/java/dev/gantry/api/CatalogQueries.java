@@ -47,8 +47,7 @@ public class CatalogQueries {
             ORDER BY created_at DESC, commit LIMIT :limit""")
         .param("service", service)
         .param("limit", limit)
-        .query((rs, i) -> new ReleaseSummary(
-            rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), instant(rs, 8)))
+        .query(CatalogQueries::summary)
         .list();
   }
 
@@ -58,7 +57,10 @@ public class CatalogQueries {
    */
   public Optional<ReleaseView> recordedRelease(ServiceSpec service, String commit) {
     Optional<ReleaseSummary> release =
-        releases(service.name(), Integer.MAX_VALUE).stream().filter(r -> r.commit().equals(commit)).findFirst();
+        jdbc.sql("SELECT service, commit, tag, digest, author, started_by, status, created_at FROM releases WHERE service = ? AND commit = ?")
+            .params(service.name(), commit)
+            .query(CatalogQueries::summary)
+            .optional();
     if (release.isEmpty()) {
       return Optional.empty();
     }
@@ -71,9 +73,7 @@ public class CatalogQueries {
                   SELECT id, kind, digest, commit, git_commit, outcome, approved_by, by_principal, reason, at FROM promotions
                   WHERE service = ? AND environment = ? AND commit = ? AND kind = 'PROMOTION' ORDER BY at DESC LIMIT 1""")
               .params(service.name(), env.name(), commit)
-              .query((rs, i) -> new HistoryEntry(
-                  rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-                  strings(rs.getArray(7)), rs.getString(8), rs.getString(9), instant(rs, 10)))
+              .query(CatalogQueries::history)
               .optional();
       environments.add(last
           .map(h -> new EnvironmentView(env.name(), EnvironmentState.valueOf(h.outcome()), r.digest(),
@@ -106,15 +106,13 @@ public class CatalogQueries {
                 rs.getString(5) == null ? null : new HoldView(rs.getString(5), rs.getString(6), instant(rs, 7)),
                 List.of()))
             .optional();
-    List<HistoryEntry> history =
+    List<HistoryEntry> history = historyLimit <= 0 ? List.of() :
         jdbc.sql(
                 """
                 SELECT id, kind, digest, commit, git_commit, outcome, approved_by, by_principal, reason, at
                 FROM promotions WHERE service = ? AND environment = ? ORDER BY at DESC, recorded_at DESC LIMIT ?""")
             .params(service, environment, historyLimit)
-            .query((rs, i) -> new HistoryEntry(
-                rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-                strings(rs.getArray(7)), rs.getString(8), rs.getString(9), instant(rs, 10)))
+            .query(CatalogQueries::history)
             .list();
     EnvironmentStatus base = row.orElse(new EnvironmentStatus(service, environment, null, null, null, List.of()));
     return new EnvironmentStatus(service, environment, base.current(), base.lastKnownGood(), base.hold(), history);
@@ -134,6 +132,17 @@ public class CatalogQueries {
                 "UPDATE environments SET hold_by = NULL, hold_reason = NULL, hold_at = NULL WHERE service = ? AND environment = ? AND hold_by IS NOT NULL")
             .params(service, environment)
             .update() > 0;
+  }
+
+  private static ReleaseSummary summary(ResultSet rs, int row) throws SQLException {
+    return new ReleaseSummary(
+        rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), instant(rs, 8));
+  }
+
+  private static HistoryEntry history(ResultSet rs, int row) throws SQLException {
+    return new HistoryEntry(
+        rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+        strings(rs.getArray(7)), rs.getString(8), rs.getString(9), instant(rs, 10));
   }
 
   private static Pinned pinned(String digest, String commit) {
