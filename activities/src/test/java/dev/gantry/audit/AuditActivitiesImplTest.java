@@ -48,7 +48,7 @@ class AuditActivitiesImplTest {
   static AuditEvent event(String id, String outcome) {
     EnvironmentSpec policy = new EnvironmentSpec("production", 2, "release-managers", List.of("carol", "dave"), Duration.ofHours(72),
         new GitOpsTarget("/srv/gitops.git", "main", "values-production.yaml", "image.digest"), "http://127.0.0.1/health",
-        Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofSeconds(5));
+        Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofSeconds(5), null);
     return new AuditEvent(id, "PROMOTION", "promotion/shop/production/c1/run", "shop", "production", "c".repeat(40), "sha256:" + "d".repeat(64),
         outcome, "e".repeat(40), "gantry", null,
         List.of(new ApprovalView("carol", Instant.parse("2026-11-22T10:00:00Z"), "ok"), new ApprovalView("dave", Instant.parse("2026-11-22T10:05:00Z"), null)),

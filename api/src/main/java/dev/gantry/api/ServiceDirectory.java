@@ -49,7 +49,8 @@ public class ServiceDirectory {
                 e.healthUrl(),
                 or(e.liveTimeout(), Duration.ofMinutes(10)),
                 or(e.soakTime(), Duration.ofMinutes(5)),
-                or(e.pollInterval(), Duration.ofSeconds(5))));
+                or(e.pollInterval(), Duration.ofSeconds(5)),
+                null));
       }
       services.put(s.name(), new ServiceSpec(s.name(), s.image(), List.copyOf(envs)));
     }

@@ -1,5 +1,6 @@
 package dev.gantry.model;
 
+import dev.gantry.evidence.EvidencePolicy;
 import java.time.Duration;
 import java.util.List;
 
@@ -11,6 +12,7 @@ import java.util.List;
  *     decisions that arrive as plain signals (which carry no authenticated groups)
  * @param liveTimeout how long the health endpoint may take to report the new digest healthy
  * @param soakTime how long the new digest must then stay healthy
+ * @param evidence the evidence gates this environment requires before approval
  */
 public record EnvironmentSpec(
     String name,
@@ -22,7 +24,13 @@ public record EnvironmentSpec(
     String healthUrl,
     Duration liveTimeout,
     Duration soakTime,
-    Duration pollInterval) {
+    Duration pollInterval,
+    EvidencePolicy evidence) {
+
+  public EnvironmentSpec {
+    // histories recorded before evidence gates carry no policy: they were held to approvals alone
+    evidence = evidence == null ? EvidencePolicy.none() : evidence;
+  }
 
   public boolean automatic() {
     return requiredApprovals <= 0;

@@ -60,7 +60,8 @@ public final class Harness implements AutoCloseable {
         "values-" + name + ".yaml",
         Duration.ofMinutes(5),
         Duration.ofMinutes(10),
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10),
+        null);
   }
 
   private static ServiceSpec service() {
