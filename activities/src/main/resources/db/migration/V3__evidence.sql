@@ -87,3 +87,6 @@ CREATE TABLE scan_findings (
     PRIMARY KEY (release_id, vulnerability, purl)
 );
 CREATE INDEX scan_findings_vulnerability ON scan_findings (vulnerability);
+
+-- The evidence bundle a promotion was approved on (what its approvals are bound to).
+ALTER TABLE promotions ADD COLUMN evidence_bundle text;

@@ -87,13 +87,14 @@ public class CatalogActivitiesImpl implements CatalogActivities {
     String history =
         """
         INSERT INTO promotions (id, service, environment, kind, digest, commit, git_commit,
-                                outcome, approved_by, by_principal, reason, at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                outcome, approved_by, by_principal, reason, at, evidence_bundle)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET
           kind = excluded.kind, digest = excluded.digest, commit = excluded.commit,
           git_commit = coalesce(excluded.git_commit, promotions.git_commit),
           outcome = excluded.outcome, approved_by = excluded.approved_by,
-          by_principal = excluded.by_principal, reason = excluded.reason, at = excluded.at
+          by_principal = excluded.by_principal, reason = excluded.reason, at = excluded.at,
+          evidence_bundle = coalesce(excluded.evidence_bundle, promotions.evidence_bundle)
         WHERE promotions.at <= excluded.at
         """;
     String ensureRow =
@@ -142,6 +143,7 @@ public class CatalogActivitiesImpl implements CatalogActivities {
             ps.setString(10, p.by());
             ps.setString(11, p.reason());
             setInstant(ps, 12, at);
+            ps.setString(13, p.evidenceBundle());
             ps.executeUpdate();
           }
           try (PreparedStatement ps = c.prepareStatement(ensureRow)) {

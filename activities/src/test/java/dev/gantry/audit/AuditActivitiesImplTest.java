@@ -52,7 +52,7 @@ class AuditActivitiesImplTest {
     return new AuditEvent(id, "PROMOTION", "promotion/shop/production/c1/run", "shop", "production", "c".repeat(40), "sha256:" + "d".repeat(64),
         outcome, "e".repeat(40), "gantry", null,
         List.of(new ApprovalView("carol", Instant.parse("2026-11-22T10:00:00Z"), "ok"), new ApprovalView("dave", Instant.parse("2026-11-22T10:05:00Z"), null)),
-        policy, Instant.parse("2026-11-22T10:06:00Z"));
+        policy, Instant.parse("2026-11-22T10:06:00Z"), "sha256:" + "b".repeat(64));
   }
 
   record Row(String sha, String previous) {}

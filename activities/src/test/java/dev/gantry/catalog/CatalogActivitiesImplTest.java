@@ -53,7 +53,7 @@ class CatalogActivitiesImplTest {
       String id, String kind, String digest, String gitCommit, String outcome, Instant at) {
     return new PromotionRecord(
         id, SVC, ENV, kind, digest, "c-" + digest.substring(7, 8), gitCommit, outcome,
-        List.of("alice"), "ci", "merge", at);
+        List.of("alice"), "ci", "merge", at, null);
   }
 
   static PromotionRecord promoted(String id, String digest, Instant at) {
@@ -144,7 +144,7 @@ class CatalogActivitiesImplTest {
     void storesEveryColumnOfTheEntry() throws Exception {
       catalog.recordPromotion(
           new PromotionRecord("wf/run", SVC, ENV, "ROLLBACK", V1, null, "g1", "PROMOTED",
-              List.of("alice", "carol"), "dave", "pager went off", t(3)));
+              List.of("alice", "carol"), "dave", "pager went off", t(3), "sha256:" + "b".repeat(64)));
       try (Connection c = db.dataSource().getConnection();
           Statement s = c.createStatement();
           ResultSet rs = s.executeQuery("SELECT * FROM promotions")) {
@@ -159,6 +159,7 @@ class CatalogActivitiesImplTest {
         assertThat(rs.getString("reason")).isEqualTo("pager went off");
         assertThat(rs.getObject("at", OffsetDateTime.class).toInstant()).isEqualTo(t(3));
         assertThat(rs.getObject("recorded_at", OffsetDateTime.class)).isNotNull();
+        assertThat(rs.getString("evidence_bundle")).isEqualTo("sha256:" + "b".repeat(64));
       }
     }
 
@@ -315,7 +316,7 @@ class CatalogActivitiesImplTest {
       // verified elsewhere does not count
       catalog.recordPromotion(
           new PromotionRecord("s3", SVC, "staging", "PROMOTION", V3, "c-3", "g", "PROMOTED",
-              List.of(), "ci", null, t(1)));
+              List.of(), "ci", null, t(1), null));
 
       for (String digest : List.of(V2, V3)) {
         ApplicationFailure failure =

@@ -77,9 +77,9 @@ public class CatalogQueries {
               .optional();
       environments.add(last
           .map(h -> new EnvironmentView(env.name(), EnvironmentState.valueOf(h.outcome()), r.digest(),
-              h.approvedBy().stream().map(by -> new ApprovalView(by, null, null)).toList(), env.requiredApprovals(), h.gitCommit(), h.reason(), null))
+              h.approvedBy().stream().map(by -> new ApprovalView(by, null, null)).toList(), env.requiredApprovals(), h.gitCommit(), h.reason(), null, null, List.of()))
           .orElse(new EnvironmentView(env.name(), EnvironmentState.PENDING, r.digest(), List.of(), env.requiredApprovals(), null,
-              "no promotion recorded", null)));
+              "no promotion recorded", null, null, List.of())));
     }
     return Optional.of(new ReleaseView(r.service(), r.commit(), r.tag(), r.digest(), r.author(), r.startedBy(),
         ReleaseStatus.valueOf(r.status()),

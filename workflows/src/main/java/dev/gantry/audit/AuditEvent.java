@@ -12,6 +12,7 @@ import java.util.List;
  * @param id unique per event, so a retried append writes once
  * @param kind {@code PROMOTION}, {@code COMPENSATION} or {@code ROLLBACK}
  * @param subject the workflow execution the event is about ({@code <workflow id>/<run id>})
+ * @param evidenceBundle sha256 of the evidence bundle a promotion was approved on, if any
  */
 public record AuditEvent(
     String id,
@@ -27,4 +28,5 @@ public record AuditEvent(
     String reason,
     List<ApprovalView> approvals,
     EnvironmentSpec policy,
-    Instant at) {}
+    Instant at,
+    String evidenceBundle) {}

@@ -14,6 +14,8 @@ import java.util.List;
  *     outcome of a change that reached git makes it current only
  * @param commit the release's source commit; null for a pin of a digest with no known release
  * @param gitCommit the GitOps commit that pinned the digest, if any
+ * @param evidenceBundle sha256 of the evidence bundle the promotion was approved on; null for
+ *     compensations, rollbacks and promotions recorded before evidence gates
  */
 public record PromotionRecord(
     String id,
@@ -27,4 +29,5 @@ public record PromotionRecord(
     List<String> approvedBy,
     String by,
     String reason,
-    Instant at) {}
+    Instant at,
+    String evidenceBundle) {}

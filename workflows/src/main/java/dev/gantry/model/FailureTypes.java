@@ -24,6 +24,11 @@ public final class FailureTypes {
   public static final String DUPLICATE_APPROVAL = "DuplicateApproval";
   public static final String NOT_WAITING = "NotWaitingForApproval";
   public static final String UNKNOWN_ENVIRONMENT = "UnknownEnvironment";
+  // evidence
+  public static final String EVIDENCE_BUNDLE_REQUIRED = "EvidenceBundleRequired";
+  public static final String EVIDENCE_BUNDLE_CHANGED = "EvidenceBundleChanged";
+  public static final String EVIDENCE_INVALID = "EvidenceInvalid";
+  public static final String EVALUATION_REFUSED = "EvaluationRefused";
   // gitops
   public static final String GITOPS_FILE_NOT_FOUND = "GitOpsFileNotFound";
   public static final String GITOPS_PATH_NOT_FOUND = "GitOpsPathNotFound";

@@ -1,7 +1,12 @@
 package dev.gantry.model;
 
+import static dev.gantry.model.FailureTypes.EVALUATION_REFUSED;
+import static dev.gantry.model.FailureTypes.EVIDENCE_INVALID;
+
 import dev.gantry.audit.AuditActivities;
 import dev.gantry.catalog.CatalogActivities;
+import dev.gantry.evidence.EvaluationActivities;
+import dev.gantry.evidence.EvidenceActivities;
 import dev.gantry.gitops.GitOpsActivities;
 import dev.gantry.health.HealthActivities;
 import dev.gantry.promotion.LaneActivities;
@@ -81,6 +86,37 @@ public final class Stubs {
             .setScheduleToCloseTimeout(longest.plusMinutes(10))
             .setHeartbeatTimeout(Duration.ofSeconds(30))
             .setRetryOptions(backoff(Duration.ofSeconds(10)))
+            .build());
+  }
+
+  /** Collecting and judging evidence parses untrusted documents: bounded, and a bad one never retries. */
+  public static EvidenceActivities evidence() {
+    return Workflow.newActivityStub(
+        EvidenceActivities.class,
+        ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofMinutes(2))
+            .setScheduleToCloseTimeout(Duration.ofMinutes(10))
+            .setRetryOptions(
+                RetryOptions.newBuilder(backoff(Duration.ofSeconds(30)))
+                    .setDoNotRetry(EVIDENCE_INVALID)
+                    .build())
+            .build());
+  }
+
+  /**
+   * Retries share one budget, the evaluation's timeout. No heartbeat timeout: nothing heartbeats
+   * while the activity waits for the evaluator's callback.
+   */
+  public static EvaluationActivities evaluation(Duration timeout) {
+    return Workflow.newActivityStub(
+        EvaluationActivities.class,
+        ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(timeout)
+            .setScheduleToCloseTimeout(timeout)
+            .setRetryOptions(
+                RetryOptions.newBuilder(backoff(Duration.ofSeconds(10)))
+                    .setDoNotRetry(EVALUATION_REFUSED)
+                    .build())
             .build());
   }
 

@@ -14,4 +14,12 @@ public final class Versions {
   public static boolean auditLog() {
     return Workflow.getVersion("audit-log", Workflow.DEFAULT_VERSION, 1) >= 1;
   }
+
+  /**
+   * Version 1: releases collect evidence, run the service's evaluation and each environment's
+   * gates before approval, and bind approvals to the evidence bundle.
+   */
+  public static boolean evidenceGates() {
+    return Workflow.getVersion("evidence-gates", Workflow.DEFAULT_VERSION, 1) >= 1;
+  }
 }

@@ -20,4 +20,5 @@ public record PromotionRequest(
     EnvironmentSpec environment,
     List<String> approvedBy,
     Duration holdRecheck,
-    List<ApprovalView> approvals) {}
+    List<ApprovalView> approvals,
+    String evidenceBundle) {}

@@ -204,7 +204,8 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
             List.of(),
             "gantry",
             reason,
-            now()));
+            now(),
+            null));
   }
 
   private void record(EnvironmentState outcome, String gitCommit, String reason) {
@@ -224,7 +225,8 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
             request.approvedBy(),
             "gantry",
             reason,
-            now()));
+            now(),
+            request.evidenceBundle()));
   }
 
   private AuditEvent event(String kind, String eventId, String digest, String commit, String outcome, String gitCommit, String reason) {
@@ -242,7 +244,8 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
         reason,
         request.approvals() == null ? List.of() : request.approvals(),
         request.environment(),
-        now());
+        now(),
+        kind.equals("PROMOTION") ? request.evidenceBundle() : null);
   }
 
   private PromotionResult finish(PromotionResult result) {

@@ -9,5 +9,13 @@ import java.util.List;
  * @param groups the principal's groups as the API authenticated them; null for a plain signal, in
  *     which case membership is checked against the environment's configured approvers
  * @param comment free text; for a rejection, the reason
+ * @param evidenceBundle for an approval: sha256 of the evidence bundle the approver reviewed. Where
+ *     the environment has gates it is required and must be the current bundle, so an approval
+ *     never carries over to evidence the approver did not see
  */
-public record Decision(String environment, String by, List<String> groups, String comment) {}
+public record Decision(String environment, String by, List<String> groups, String comment, String evidenceBundle) {
+
+  public Decision(String environment, String by, List<String> groups, String comment) {
+    this(environment, by, groups, comment, null);
+  }
+}

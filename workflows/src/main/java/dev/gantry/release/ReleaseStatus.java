@@ -9,5 +9,6 @@ public enum ReleaseStatus {
   EXPIRED,
   SUPERSEDED,
   COMPENSATED,
+  REFUSED,
   FAILED
 }

@@ -40,6 +40,10 @@ public interface ReleaseWorkflow {
   @SignalMethod(name = "reject")
   void rejectSignal(Decision decision);
 
+  /** CI uploaded evidence: re-run the gates of the environment the release is at. */
+  @SignalMethod
+  void evidenceAdded();
+
   @SignalMethod
   void promotionProgress(PromotionProgress progress);
 

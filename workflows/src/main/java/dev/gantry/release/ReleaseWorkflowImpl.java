@@ -2,12 +2,19 @@ package dev.gantry.release;
 
 import dev.gantry.catalog.CatalogActivities;
 import dev.gantry.catalog.ReleaseRecord;
+import dev.gantry.evidence.AssessRequest;
+import dev.gantry.evidence.Assessment;
+import dev.gantry.evidence.EvaluationSpec;
+import dev.gantry.evidence.EvidenceActivities;
+import dev.gantry.evidence.Outcome;
+import dev.gantry.evidence.ReleaseRef;
 import dev.gantry.model.EnvironmentSpec;
 import dev.gantry.model.FailureTypes;
 import dev.gantry.model.Failures;
 import dev.gantry.model.ImageRef;
 import dev.gantry.model.SearchAttributes;
 import dev.gantry.model.Stubs;
+import dev.gantry.model.Versions;
 import dev.gantry.promotion.PromotionRequest;
 import dev.gantry.promotion.PromotionResult;
 import dev.gantry.promotion.PromotionWorkflow;
@@ -16,6 +23,7 @@ import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
@@ -33,6 +41,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
 
   private final RegistryActivities registry = Stubs.registry();
   private final CatalogActivities catalog = Stubs.catalog();
+  private final EvidenceActivities evidence = Stubs.evidence();
 
   private final ReleaseRequest request;
   private final Map<String, Env> environments = new LinkedHashMap<>();
@@ -42,6 +51,11 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
   private String reason;
   private String failureType;
   private int registrations;
+  /** Whether this run takes the evidence-gates path (false when replaying older histories). */
+  private boolean gated;
+  /** Bumped by each evidenceAdded signal; a waiting environment re-runs its gates when it moves. */
+  private int evidenceVersion;
+  private String evaluationError;
 
   /** Mutable per-environment state; {@link EnvironmentView} is its snapshot. */
   private static final class Env {
@@ -51,6 +65,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
     String gitCommit;
     String reason;
     String rejectedBy;
+    Assessment assessment;
 
     Env(EnvironmentSpec spec) {
       this.spec = spec;
@@ -88,6 +103,10 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
     Workflow.upsertTypedSearchAttributes(
         SearchAttributes.DIGEST.valueSet(digest), SearchAttributes.STATUS.valueSet(status.name()));
     recordRelease();
+    gated = Versions.evidenceGates();
+    if (gated) {
+      gatherEvidence();
+    }
 
     Env stoppedAt = null;
     for (Env env : environments.values()) {
@@ -111,7 +130,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
 
   private static EnvironmentState followOn(EnvironmentState stopped) {
     return switch (stopped) {
-      case REJECTED, EXPIRED, SUPERSEDED -> stopped;
+      case REJECTED, EXPIRED, SUPERSEDED, REFUSED -> stopped;
       default -> EnvironmentState.FAILED;
     };
   }
@@ -132,22 +151,36 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
       return;
     }
 
+    if (gated && !passGates(env)) {
+      return;
+    }
+
     if (!spec.automatic()) {
       env.state = EnvironmentState.WAITING_FOR_APPROVAL;
       env.reason = null;
-      boolean decided =
-          Workflow.await(
-              spec.approvalTimeout(),
-              () -> env.rejectedBy != null || env.approvals.size() >= spec.requiredApprovals());
-      if (env.rejectedBy != null) {
-        return; // the rejection handler set state and reason
-      }
-      if (!decided) {
-        env.state = EnvironmentState.EXPIRED;
-        env.reason =
-            "no decision within " + spec.approvalTimeout() + ": " + env.approvals.size() + " of "
-                + spec.requiredApprovals() + " approvals";
-        return;
+      long deadline = Workflow.currentTimeMillis() + spec.approvalTimeout().toMillis();
+      boolean decided = false;
+      while (!decided) {
+        int seen = evidenceVersion;
+        Duration left = Duration.ofMillis(Math.max(0, deadline - Workflow.currentTimeMillis()));
+        boolean woke =
+            Workflow.await(
+                left,
+                () -> env.rejectedBy != null || env.approvals.size() >= spec.requiredApprovals() || (gated && evidenceVersion != seen));
+        if (env.rejectedBy != null) {
+          return; // the rejection handler set state and reason
+        }
+        if (!woke) {
+          env.state = EnvironmentState.EXPIRED;
+          env.reason =
+              "no decision within " + spec.approvalTimeout() + ": " + env.approvals.size() + " of "
+                  + spec.requiredApprovals() + " approvals";
+          return;
+        }
+        decided = env.approvals.size() >= spec.requiredApprovals();
+        if (!decided && !reassessWhileWaiting(env)) {
+          return;
+        }
       }
     }
     env.state = EnvironmentState.PENDING;
@@ -171,13 +204,134 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
                   spec,
                   env.approvals.stream().map(ApprovalView::by).toList(),
                   HOLD_RECHECK,
-                  List.copyOf(env.approvals)));
+                  List.copyOf(env.approvals),
+                  env.assessment == null ? null : env.assessment.bundleSha256()));
       env.state = result.outcome();
       env.gitCommit = result.gitCommit() != null ? result.gitCommit() : env.gitCommit;
       env.reason = result.reason();
     } catch (ChildWorkflowFailure f) {
       fail(env, "promotion failed: " + Failures.reason(f));
     }
+  }
+
+  // --- evidence ------------------------------------------------------------------------------
+
+  private ReleaseRef ref() {
+    return new ReleaseRef(request.service().name(), request.commit(), request.service().image(), digest);
+  }
+
+  /** Collects attached evidence and runs the evaluation once, before any environment. */
+  private void gatherEvidence() {
+    collect();
+    boolean wanted = environments.values().stream().anyMatch(e -> e.spec.evidence().evaluation() != null);
+    if (!wanted) {
+      return;
+    }
+    EvaluationSpec spec = request.service().evaluation();
+    if (spec == null) {
+      evaluationError = "the policy requires an evaluation but service " + request.service().name() + " has no evaluation endpoint";
+      return;
+    }
+    reason = "evaluating " + digest + " at " + spec.url();
+    try {
+      Map<String, Double> metrics = Stubs.evaluation(spec.timeout()).evaluate(ref(), spec);
+      evidence.recordEvaluation(ref(), metrics);
+    } catch (ActivityFailure f) {
+      evaluationError =
+          f.getCause() instanceof TimeoutFailure
+              ? "no evaluation result within " + spec.timeout()
+              : "evaluation failed: " + Failures.reason(f);
+      log.warn("release {}: {}", request.commit(), evaluationError);
+    }
+    reason = null;
+  }
+
+  private void collect() {
+    try {
+      evidence.collect(ref());
+    } catch (ActivityFailure f) {
+      // the gates then find the evidence missing and say so; the release does not fail here
+      log.warn("release {}: collecting attached evidence failed: {}", request.commit(), Failures.reason(f));
+    }
+  }
+
+  private Assessment assess(Env env) {
+    Assessment a = evidence.assess(new AssessRequest(ref(), env.spec.name(), env.spec.evidence(), evaluationError));
+    env.assessment = a;
+    return a;
+  }
+
+  /**
+   * Runs the environment's gates; while required evidence is missing, waits for uploads (or
+   * newly attached evidence) up to the policy's evidence wait. Failing evidence refuses at once.
+   */
+  private boolean passGates(Env env) {
+    Duration wait = env.spec.evidence().evidenceWait() == null ? Duration.ZERO : env.spec.evidence().evidenceWait();
+    long deadline = Workflow.currentTimeMillis() + wait.toMillis();
+    while (true) {
+      int seen = evidenceVersion;
+      Assessment a;
+      try {
+        a = assess(env);
+      } catch (ActivityFailure f) {
+        refuse(env, "gates could not run: " + Failures.reason(f));
+        return false;
+      }
+      if (a.passed()) {
+        return true;
+      }
+      if (a.outcome() == Outcome.FAIL) {
+        refuse(env, "gates refused evidence bundle " + a.bundleSha256() + ": " + a.summary());
+        return false;
+      }
+      long left = deadline - Workflow.currentTimeMillis();
+      if (left <= 0) {
+        refuse(env, "evidence still missing" + (wait.isZero() ? "" : " after " + wait) + ": " + a.summary());
+        return false;
+      }
+      env.state = EnvironmentState.WAITING_FOR_EVIDENCE;
+      env.reason = a.summary();
+      Workflow.await(Duration.ofMillis(left), () -> evidenceVersion != seen);
+      collect(); // CI may have attached to the registry rather than uploaded
+    }
+  }
+
+  /**
+   * New evidence arrived while approvals were being collected: the gates run again, and if the
+   * bundle changed the approvals given so far no longer count (they approved other evidence).
+   */
+  private boolean reassessWhileWaiting(Env env) {
+    String before = env.assessment == null ? null : env.assessment.bundleSha256();
+    Assessment a;
+    try {
+      a = assess(env);
+    } catch (ActivityFailure f) {
+      log.warn("release {} {}: re-running gates failed, keeping bundle {}: {}", request.commit(), env.spec.name(), before, Failures.reason(f));
+      return true;
+    }
+    if (!a.passed()) {
+      refuse(env, "new evidence made the gates refuse (bundle " + a.bundleSha256() + "): " + a.summary());
+      return false;
+    }
+    if (!a.bundleSha256().equals(before) && !env.approvals.isEmpty()) {
+      for (ApprovalView dropped : env.approvals) {
+        refused.add(new RefusedDecision(env.spec.name(), dropped.by(), "approve",
+            FailureTypes.EVIDENCE_BUNDLE_CHANGED + ": approval of bundle " + before + " no longer counts; the bundle is now " + a.bundleSha256(), now()));
+      }
+      env.approvals.clear();
+    }
+    return true;
+  }
+
+  private void refuse(Env env, String why) {
+    env.state = EnvironmentState.REFUSED;
+    env.reason = why;
+    log.warn("release {} {}: {}", request.commit(), env.spec.name(), why);
+  }
+
+  @Override
+  public void evidenceAdded() {
+    evidenceVersion++;
   }
 
   private void fail(Env env, String why) {
@@ -252,6 +406,18 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
     if (approval && d.by().equals(request.startedBy())) {
       return new Refusal(FailureTypes.SELF_APPROVAL, d.by() + " started this release and may not approve it");
     }
+    String bundle = env.assessment == null ? null : env.assessment.bundleSha256();
+    if (approval && gated && bundle != null) {
+      if (d.evidenceBundle() == null && env.spec.evidence().requiresAny()) {
+        return new Refusal(FailureTypes.EVIDENCE_BUNDLE_REQUIRED,
+            "an approval of " + spec.name() + " must name the evidence bundle it approves; the current one is " + bundle);
+      }
+      if (d.evidenceBundle() != null && !d.evidenceBundle().equals(bundle)) {
+        return new Refusal(FailureTypes.EVIDENCE_BUNDLE_CHANGED,
+            "the evidence bundle changed since it was reviewed: the approval names " + d.evidenceBundle() + ", the current one is " + bundle
+                + "; review it and approve again");
+      }
+    }
     if (approval && env.approvals.stream().anyMatch(a -> a.by().equals(d.by()))) {
       return new Refusal(FailureTypes.DUPLICATE_APPROVAL, d.by() + " already approved " + spec.name() + "; each approver counts once");
     }
@@ -322,7 +488,8 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
   }
 
   private void applyApproval(Env env, Decision d) {
-    env.approvals.add(new ApprovalView(d.by(), now(), d.comment()));
+    String bundle = env.assessment == null ? null : env.assessment.bundleSha256();
+    env.approvals.add(new ApprovalView(d.by(), now(), d.comment(), bundle));
   }
 
   private void applyRejection(Env env, Decision d) {
@@ -370,7 +537,9 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
         env.spec.requiredApprovals(),
         env.gitCommit,
         env.reason,
-        env.rejectedBy);
+        env.rejectedBy,
+        env.assessment == null ? null : env.assessment.bundleSha256(),
+        env.assessment == null ? List.of() : env.assessment.verdicts());
   }
 
   private static Instant now() {

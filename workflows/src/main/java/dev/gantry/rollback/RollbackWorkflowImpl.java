@@ -77,7 +77,7 @@ public class RollbackWorkflowImpl implements RollbackWorkflow {
     record(request, id, target, change.commit(), outcome, reason);
     if (Versions.auditLog()) {
       audit.append(new AuditEvent(id + "#" + outcome, "ROLLBACK", id, request.service(), env.name(), target.commit(), target.digest(),
-          outcome.name(), change.commit(), request.by(), reason, List.of(), env, now()));
+          outcome.name(), change.commit(), request.by(), reason, List.of(), env, now(), null));
     }
     Workflow.upsertTypedSearchAttributes(SearchAttributes.STATUS.valueSet(outcome.name()));
     return new RollbackResult(target.digest(), target.commit(), change.commit(), outcome, reason);
@@ -97,7 +97,8 @@ public class RollbackWorkflowImpl implements RollbackWorkflow {
             List.of(),
             request.by(),
             reason == null ? request.reason() : reason,
-            now()));
+            now(),
+            null));
   }
 
   private static Instant now() {

@@ -2,6 +2,7 @@ package dev.gantry.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gantry.evidence.EvidencePolicy;
 import dev.gantry.model.EnvironmentSpec;
 import dev.gantry.model.GitOpsTarget;
 import dev.gantry.model.SearchAttributes;
@@ -38,18 +39,28 @@ public final class Harness implements AutoCloseable {
   public final TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
   public final WorkflowClient client = env.getWorkflowClient();
   public final ReleaseClient releases = new ReleaseClient(client);
-  public final ServiceSpec service = service();
+  public final ServiceSpec service;
 
   public Harness() {
+    this(service());
+  }
+
+  public Harness(ServiceSpec service) {
+    this.service = service;
     SearchAttributes.ALL.forEach(env::registerSearchAttribute);
     Worker worker = env.newWorker(TaskQueues.GANTRY);
     worker.registerWorkflowImplementationTypes(WORKFLOWS);
     worker.registerActivitiesImplementations(
-        world.new Registry(), world.new GitOps(), world.new Cluster(), world.new Catalog(), world.new Audit(), new LaneActivitiesImpl(client));
+        world.new Registry(), world.new GitOps(), world.new Cluster(), world.new Catalog(), world.new Audit(), world.new Evidence(), world.new Evaluation(),
+        new LaneActivitiesImpl(client));
     env.start();
   }
 
   public static EnvironmentSpec environment(String name, int approvals, String group, List<String> members) {
+    return environment(name, approvals, group, members, null);
+  }
+
+  public static EnvironmentSpec environment(String name, int approvals, String group, List<String> members, EvidencePolicy evidence) {
     return new EnvironmentSpec(
         name,
         approvals,
@@ -61,10 +72,10 @@ public final class Harness implements AutoCloseable {
         Duration.ofMinutes(5),
         Duration.ofMinutes(10),
         Duration.ofSeconds(10),
-        null);
+        evidence);
   }
 
-  private static ServiceSpec service() {
+  public static ServiceSpec service() {
     return new ServiceSpec(
         SERVICE,
         "registry.test/shop",

@@ -8,6 +8,14 @@ import dev.gantry.catalog.Hold;
 import dev.gantry.catalog.PromotionRecord;
 import dev.gantry.catalog.ReleaseRecord;
 import dev.gantry.catalog.RollbackTarget;
+import dev.gantry.evidence.AssessRequest;
+import dev.gantry.evidence.Assessment;
+import dev.gantry.evidence.EvaluationActivities;
+import dev.gantry.evidence.EvaluationSpec;
+import dev.gantry.evidence.EvidenceActivities;
+import dev.gantry.evidence.GateVerdict;
+import dev.gantry.evidence.Outcome;
+import dev.gantry.evidence.ReleaseRef;
 import dev.gantry.gitops.GitChange;
 import dev.gantry.gitops.GitOpsActivities;
 import dev.gantry.gitops.PinRequest;
@@ -205,6 +213,52 @@ public final class World {
     @Override
     public void setHold(String service, String environment, Hold hold) {
       holds.put(service + "/" + environment, hold);
+    }
+  }
+
+  // --- evidence ---------------------------------------------------------------------------
+
+  /** What each environment's gates answer; PASS when not set. */
+  public final Map<String, Outcome> gates = new ConcurrentHashMap<>();
+  /** Evidence records the release has; an upload adds one, so the bundle changes. */
+  public final java.util.concurrent.atomic.AtomicInteger evidenceRecords = new java.util.concurrent.atomic.AtomicInteger();
+  public final List<AssessRequest> assessed = Collections.synchronizedList(new ArrayList<>());
+  public final List<Map<String, Double>> evaluations = Collections.synchronizedList(new ArrayList<>());
+  /** Metrics the evaluator returns; null = it never answers (the activity times out). */
+  public volatile Map<String, Double> evaluatorAnswer = Map.of("accuracy", 0.93);
+
+  public class Evidence implements EvidenceActivities {
+    @Override
+    public int collect(ReleaseRef release) {
+      return evidenceRecords.get();
+    }
+
+    @Override
+    public String recordEvaluation(ReleaseRef release, Map<String, Double> metrics) {
+      evaluations.add(metrics);
+      return "sha256:" + "e".repeat(64);
+    }
+
+    @Override
+    public Assessment assess(AssessRequest request) {
+      assessed.add(request);
+      Outcome outcome = gates.getOrDefault(request.environment(), Outcome.PASS);
+      String bundle = "sha256:" + String.format("%064x", (request.environment() + "/" + outcome + "/" + evidenceRecords.get()).hashCode() & 0xffffffffL);
+      GateVerdict verdict = new GateVerdict("scan", outcome, List.of("scan " + outcome + " in " + request.environment()), List.of(), List.of());
+      return new Assessment(request.environment(), bundle, outcome, List.of(verdict));
+    }
+  }
+
+  public class Evaluation implements EvaluationActivities {
+    @Override
+    public Map<String, Double> evaluate(ReleaseRef release, EvaluationSpec spec) {
+      Map<String, Double> answer = evaluatorAnswer;
+      if (answer == null) {
+        // waits for a callback that never comes; the start-to-close timeout ends it
+        io.temporal.activity.Activity.getExecutionContext().doNotCompleteOnReturn();
+        return null;
+      }
+      return answer;
     }
   }
 }
