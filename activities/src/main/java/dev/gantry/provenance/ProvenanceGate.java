@@ -90,7 +90,7 @@ public final class ProvenanceGate {
     return new Result(GateVerdict.fail(NAME, failures, evidence), List.of());
   }
 
-  /** The checks on one document, in order; a failure of an earlier check stops the later ones. */
+  /** The checks on one document, in order: a failure stops the later checks, except that builder and source are both reported. */
   private static final class Check {
     final ReleaseRef release;
     final ProvenancePolicy policy;
