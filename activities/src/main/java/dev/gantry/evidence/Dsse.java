@@ -134,8 +134,21 @@ public final class Dsse {
   }
 
   static boolean verify(PublicKey key, byte[] data, byte[] signature) {
+    String algorithm;
     try {
-      Signature s = Signature.getInstance(algorithm(key.getAlgorithm(), key instanceof ECKey ec ? ec.getParams().getOrder().bitLength() : 0));
+      algorithm = algorithm(key.getAlgorithm(), key instanceof ECKey ec ? ec.getParams().getOrder().bitLength() : 0);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    // ECDSA comes DER-encoded from cosign and KMS, and as raw r||s (IEEE P1363) from other DSSE
+    // signers, the DSSE spec's own test vector among them: both encode the same (r, s).
+    return verify(algorithm, key, data, signature)
+        || (key instanceof ECKey && verify(algorithm + "inP1363Format", key, data, signature));
+  }
+
+  private static boolean verify(String algorithm, PublicKey key, byte[] data, byte[] signature) {
+    try {
+      Signature s = Signature.getInstance(algorithm);
       s.initVerify(key);
       s.update(data);
       return s.verify(signature);

@@ -1,0 +1,372 @@
+package dev.gantry.provenance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gantry.evidence.Dsse;
+import dev.gantry.evidence.EvidenceDocument;
+import dev.gantry.evidence.EvidenceException;
+import dev.gantry.evidence.EvidenceType;
+import dev.gantry.evidence.GateVerdict;
+import dev.gantry.evidence.InTotoStatement;
+import dev.gantry.evidence.LockfileDigest;
+import dev.gantry.evidence.ProvenancePolicy;
+import dev.gantry.evidence.ReleaseRef;
+import dev.gantry.objects.LocalObjectStore;
+import java.security.PublicKey;
+import java.security.interfaces.ECKey;
+import java.security.interfaces.EdECKey;
+import java.security.interfaces.RSAKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Gate 1: the release's SLSA provenance is signed by a configured key, is about this digest, was
+ * made by a trusted builder, and was built from the service's repository at the release's commit.
+ * One passing document is enough; when none passes, every document's failures are listed.
+ */
+public final class ProvenanceGate {
+  private ProvenanceGate() {}
+
+  public static final String NAME = "provenance";
+
+  /** The verdict, and the lockfile digests the passing provenance names (empty unless it passed). */
+  public record Result(GateVerdict verdict, List<LockfileDigest> lockfiles) {
+    public Result {
+      lockfiles = lockfiles == null ? List.of() : List.copyOf(lockfiles);
+    }
+  }
+
+  private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
+
+  /**
+   * @param provenance the release's evidence records of type PROVENANCE (DSSE envelopes or Sigstore
+   *     bundles with a {@code dsseEnvelope})
+   */
+  public static Result evaluate(ReleaseRef release, ProvenancePolicy policy, List<EvidenceDocument> provenance) {
+    if (provenance == null || provenance.isEmpty()) {
+      return new Result(
+          GateVerdict.missing(
+              NAME,
+              "no SLSA provenance for " + release.digest() + ": attach a signed attestation to the image"
+                  + " (cosign attest, or actions/attest-build-provenance with push-to-registry)"
+                  + " or upload it as PROVENANCE evidence"),
+          List.of());
+    }
+    List<String> evidence = provenance.stream().map(EvidenceDocument::sha256).toList();
+
+    List<PublicKey> keys = new ArrayList<>();
+    for (int i = 0; i < policy.publicKeys().size(); i++) {
+      try {
+        keys.add(Dsse.publicKey(policy.publicKeys().get(i)));
+      } catch (IllegalArgumentException e) {
+        // A broken key in the policy is a misconfiguration to fix, not something to skip quietly.
+        return new Result(
+            GateVerdict.fail(
+                NAME,
+                List.of("provenance policy public key " + (i + 1) + " cannot be read (" + e.getMessage()
+                    + "); fix the service's provenance policy"),
+                evidence),
+            List.of());
+      }
+    }
+
+    List<String> failures = new ArrayList<>();
+    for (EvidenceDocument document : provenance) {
+      Check check = new Check(release, policy, keys, document);
+      check.run();
+      if (check.failures.isEmpty()) {
+        List<String> reasons = new ArrayList<>(check.passed);
+        int others = provenance.size() - 1;
+        if (others > 0) {
+          reasons.add(others + " other provenance record(s) not used: one passing record is enough");
+        }
+        return new Result(GateVerdict.pass(NAME, reasons, evidence), check.lockfiles);
+      }
+      failures.addAll(check.failures);
+    }
+    return new Result(GateVerdict.fail(NAME, failures, evidence), List.of());
+  }
+
+  /** The checks on one document, in order: a failure stops the later checks, except that builder and source are both reported. */
+  private static final class Check {
+    final ReleaseRef release;
+    final ProvenancePolicy policy;
+    final List<PublicKey> keys;
+    final EvidenceDocument document;
+    final String label;
+    final List<String> failures = new ArrayList<>();
+    final List<String> passed = new ArrayList<>();
+    List<LockfileDigest> lockfiles = List.of();
+
+    Check(ReleaseRef release, ProvenancePolicy policy, List<PublicKey> keys, EvidenceDocument document) {
+      this.release = release;
+      this.policy = policy;
+      this.keys = keys;
+      this.document = document;
+      this.label = "provenance " + shortId(document.sha256());
+    }
+
+    void fail(String check, String reason) {
+      failures.add(label + " " + check + ": " + reason);
+    }
+
+    void pass(String check, String reason) {
+      passed.add(label + " " + check + ": " + reason);
+    }
+
+    void run() {
+      if (document.type() != EvidenceType.PROVENANCE) {
+        fail("type", "the record is " + document.type() + " evidence, not PROVENANCE");
+        return;
+      }
+      Dsse.Envelope envelope = envelope();
+      if (envelope == null || !signature(envelope)) {
+        return;
+      }
+      InTotoStatement statement = statement(envelope);
+      if (statement == null) {
+        return;
+      }
+      if (!SlsaPredicate.isProvenance(statement.predicateType())) {
+        fail(
+            "predicateType",
+            "'" + statement.predicateType() + "' is not SLSA provenance (expected " + SlsaPredicate.V1 + " or "
+                + SlsaPredicate.V02 + ")");
+        return;
+      }
+      if (statement.predicate() == null || !statement.predicate().isObject()) {
+        fail("predicate", "the SLSA provenance statement has no predicate object");
+        return;
+      }
+      SlsaPredicate predicate = SlsaPredicate.read(statement.predicateType(), statement.predicate());
+      builder(predicate);
+      source(predicate);
+      if (failures.isEmpty()) {
+        lockfiles = predicate.lockfiles(document.sha256());
+        if (!lockfiles.isEmpty()) {
+          pass(
+              "lockfiles",
+              lockfiles.stream().map(l -> l.path() + " sha256:" + l.sha256()).collect(Collectors.joining(", ")));
+        }
+      }
+    }
+
+    /** Check 1: a DSSE envelope (bare or in a Sigstore bundle) carrying a signed in-toto statement. */
+    Dsse.Envelope envelope() {
+      JsonNode json = document.json();
+      Dsse.Envelope envelope;
+      try {
+        envelope = Dsse.envelopeOf(json);
+      } catch (EvidenceException e) {
+        fail("envelope", e.getMessage());
+        return null;
+      }
+      if (envelope == null) {
+        boolean statement = json != null && json.has("_type") && json.has("predicateType");
+        fail(
+            "envelope",
+            statement
+                ? "unsigned: the record is a bare in-toto statement, not a DSSE envelope; provenance must be signed"
+                : "the record is neither a DSSE envelope nor a Sigstore bundle with a dsseEnvelope");
+        return null;
+      }
+      if (!Dsse.IN_TOTO_PAYLOAD_TYPE.equals(envelope.payloadType())) {
+        fail(
+            "envelope",
+            "payloadType is '" + envelope.payloadType() + "'; provenance must be " + Dsse.IN_TOTO_PAYLOAD_TYPE);
+        return null;
+      }
+      if (envelope.signatures().isEmpty()) {
+        fail("envelope", "unsigned: the DSSE envelope carries no signature");
+        return null;
+      }
+      return envelope;
+    }
+
+    /** Check 2: a signature verifies with a configured key. Before the payload is read at all. */
+    boolean signature(Dsse.Envelope envelope) {
+      if (keys.isEmpty()) {
+        fail(
+            "signature",
+            "no public key is configured for this service's provenance; add the signer's PEM public key to the"
+                + " provenance policy's publicKeys (unverifiable provenance is refused)");
+        return false;
+      }
+      int k = envelope.verifiedBy(keys);
+      if (k < 0) {
+        String keyids =
+            envelope.signatures().stream()
+                .map(s -> s.keyid() == null || s.keyid().isEmpty() ? "(no keyid)" : s.keyid())
+                .collect(Collectors.joining(", "));
+        String reason =
+            "none of the envelope's " + envelope.signatures().size() + " signature(s) [keyid " + keyids
+                + "] verifies with the " + keys.size() + " configured key(s) ["
+                + keys.stream().map(ProvenanceGate::describe).collect(Collectors.joining(", "))
+                + "]: it was signed by another key, or the payload was altered after signing";
+        if (keyless(document.json())) {
+          reason += "; this Sigstore bundle is keyless (Fulcio certificate), and keyless verification is not"
+              + " configured: sign with a key whose public key is in the policy";
+        }
+        fail("signature", reason);
+        return false;
+      }
+      pass("signature", "verified with policy key " + (k + 1) + " (" + describe(keys.get(k)) + ")");
+      return true;
+    }
+
+    /** Check 3: the statement parses and one of its subjects is the release digest. */
+    InTotoStatement statement(Dsse.Envelope envelope) {
+      InTotoStatement statement;
+      try {
+        statement = InTotoStatement.parse(envelope);
+      } catch (EvidenceException e) {
+        fail("statement", e.getMessage());
+        return null;
+      }
+      if (!statement.isAbout(release.digest())) {
+        fail(
+            "subject",
+            "the provenance is about " + String.join(", ", statement.subjectDigests()) + ", not the release's "
+                + release.digest());
+        return null;
+      }
+      pass(
+          "subject",
+          release.digest() + " is the release digest (" + statement.type() + ", " + statement.predicateType() + ")");
+      return statement;
+    }
+
+    /** Check 5: the builder id matches a trusted-builder rule. */
+    void builder(SlsaPredicate predicate) {
+      String id = predicate.builderId();
+      if (id == null || id.isBlank()) {
+        fail("builder", "the provenance names no builder (" + predicate.builderField() + " is missing)");
+        return;
+      }
+      if (policy.trustedBuilders().isEmpty()) {
+        fail(
+            "builder",
+            "no trusted builders are configured, so " + id + " is not trusted; add it (or a prefix rule ending"
+                + " in *) to the provenance policy's trustedBuilders");
+        return;
+      }
+      for (String rule : policy.trustedBuilders()) {
+        if (matches(rule, id)) {
+          pass("builder", id + " is trusted (rule " + rule + ")");
+          return;
+        }
+      }
+      fail("builder", id + " is not a trusted builder (trusted: " + String.join(", ", policy.trustedBuilders()) + ")");
+    }
+
+    /** Check 6: built from the service's repository at the release's commit. */
+    void source(SlsaPredicate predicate) {
+      if (policy.sourceRepository() == null || policy.sourceRepository().isBlank()) {
+        fail(
+            "source",
+            "the provenance policy names no sourceRepository, so the build's source cannot be checked; configure"
+                + " the service's repository (e.g. https://github.com/acme/storefront)");
+        return;
+      }
+      String repository = SlsaPredicate.normaliseRepository(policy.sourceRepository());
+      String commit = release.commit() == null ? "" : release.commit().toLowerCase(Locale.ROOT);
+      if (!COMMIT.matcher(commit).matches()) {
+        fail("source", "the release's commit '" + release.commit() + "' is not a full 40-hex git commit");
+        return;
+      }
+      for (SlsaPredicate.Field field : predicate.declaredRepositories()) {
+        if (field.value() == null) {
+          fail("source", field.path() + " is missing; " + predicate.buildType() + " provenance must name the repository");
+          return;
+        }
+        if (!repository.equals(SlsaPredicate.normaliseRepository(field.value()))) {
+          fail(
+              "source",
+              field.path() + " is " + field.value() + ", not the service's repository " + policy.sourceRepository());
+          return;
+        }
+      }
+      if (predicate.gitSources().isEmpty()) {
+        fail(
+            "source",
+            "the provenance names no git source with a commit ("
+                + ("v1".equals(predicate.version())
+                    ? "resolvedDependencies entry with a git+ uri and digest.gitCommit or digest.sha1"
+                    : "invocation.configSource or materials with digest.sha1")
+                + "), so it cannot be tied to " + policy.sourceRepository() + " at " + commit);
+        return;
+      }
+      List<SlsaPredicate.GitSource> ours =
+          predicate.gitSources().stream()
+              .filter(s -> repository.equals(SlsaPredicate.normaliseRepository(s.uri())))
+              .toList();
+      if (ours.isEmpty()) {
+        fail(
+            "source",
+            "the provenance was built from " + describe(predicate.gitSources()) + "; none is the service's repository "
+                + policy.sourceRepository());
+        return;
+      }
+      // Every entry for the service's repository must name the release's commit: two commits is ambiguous.
+      List<SlsaPredicate.GitSource> other =
+          ours.stream().filter(s -> !commit.equals(s.commit().toLowerCase(Locale.ROOT))).toList();
+      if (!other.isEmpty()) {
+        fail(
+            "source",
+            "the provenance was built from " + describe(other) + ", but the release is commit " + commit);
+        return;
+      }
+      pass(
+          "source",
+          policy.sourceRepository() + " at " + commit + " ("
+              + Stream.concat(
+                      predicate.declaredRepositories().stream().map(SlsaPredicate.Field::path),
+                      ours.stream().map(SlsaPredicate.GitSource::path))
+                  .collect(Collectors.joining(", "))
+              + ") is the release's repository and commit");
+    }
+  }
+
+  /** An entry ending in {@code *} is a prefix rule; any other must equal the builder id. */
+  static boolean matches(String rule, String builderId) {
+    if (rule == null || rule.isEmpty()) {
+      return false;
+    }
+    if (rule.endsWith("*")) {
+      String prefix = rule.substring(0, rule.length() - 1);
+      // A bare "*" would trust every builder: not a rule anyone should be able to write by accident.
+      return !prefix.isEmpty() && builderId.startsWith(prefix);
+    }
+    return rule.equals(builderId);
+  }
+
+  private static boolean keyless(JsonNode json) {
+    JsonNode material = json == null ? null : json.path("verificationMaterial");
+    return material != null && (material.has("certificate") || material.has("x509CertificateChain"));
+  }
+
+  private static String describe(List<SlsaPredicate.GitSource> sources) {
+    return sources.stream()
+        .map(s -> s.uri() + " at " + s.commit() + " (" + s.path() + ")")
+        .collect(Collectors.joining(", "));
+  }
+
+  /** A key as an operator recognises it: type, size and SPKI fingerprint. */
+  static String describe(PublicKey key) {
+    String type =
+        switch (key) {
+          case ECKey ec -> "ECDSA P-" + ec.getParams().getCurve().getField().getFieldSize();
+          case RSAKey rsa -> "RSA " + rsa.getModulus().bitLength();
+          case EdECKey ed -> ed.getParams().getName();
+          default -> key.getAlgorithm();
+        };
+    return type + " sha256:" + LocalObjectStore.sha256(key.getEncoded()).substring(0, 16);
+  }
+
+  private static String shortId(String sha256) {
+    return sha256 != null && sha256.length() > 19 ? sha256.substring(0, 19) + "…" : String.valueOf(sha256);
+  }
+}
