@@ -222,7 +222,7 @@ public final class Vex {
         throw new EvidenceException(
             label + " has analysis.justification '" + justification + "'; expected one of " + sorted(CYCLONEDX_JUSTIFICATIONS));
       }
-      if (justification == null && !state.equals(status)) {
+      if (justification == null && (state.equals("false_positive") || state.equals("resolved_with_pedigree"))) {
         justification = state; // false_positive, resolved_with_pedigree: the state is the reason
       }
       Instant time = firstNonNull(
