@@ -253,13 +253,14 @@ public final class ScanGate {
       return verdict(f, FindingVerdict.IGNORED, "no fix available; policy ignores unfixed");
     }
     List<String> ids = ids(f);
-    String purlKey = f.purl() == null ? null : Purl.key(f.purl());
+    Purl purl = Purl.parse(f.purl());
+    String purlKey = purl != null ? purl.key() : f.purl() == null ? null : f.purl().trim();
     ScanException exception = exception(ids, purlKey, exceptions, now, exceptionNotes);
     if (exception != null) {
       return verdict(f, FindingVerdict.SUPPRESSED, "exception approved by " + exception.approvedBy() + " until "
           + exception.expires() + ": " + exception.reason());
     }
-    VexStatement statement = vexStatement(ids, f.purl() == null ? null : Purl.parse(f.purl()), vex);
+    VexStatement statement = vexStatement(ids, purl, vex);
     if (statement != null && statement.suppresses()) {
       return verdict(f, FindingVerdict.SUPPRESSED, statement.format() + " " + statement.sourceSha256() + " "
           + statement.status() + (statement.justification() == null ? "" : " (" + statement.justification() + ")"));
