@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -111,7 +112,7 @@ record Purl(String type, String namespace, String name, String version, SortedMa
   boolean covers(Purl specific) {
     if (specific == null
         || !type.equals(specific.type)
-        || !java.util.Objects.equals(namespace, specific.namespace)
+        || !Objects.equals(namespace, specific.namespace)
         || !name.equals(specific.name)) {
       return false;
     }

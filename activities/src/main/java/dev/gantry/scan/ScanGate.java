@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * The scan gate: the newest usable scan report about the release's digest, judged finding by
@@ -57,8 +58,8 @@ public final class ScanGate {
       ReleaseRef release, ScanPolicy policy, List<EvidenceDocument> reports, List<EvidenceDocument> vexDocuments, Instant now) {
     List<EvidenceDocument> reportDocs = reports == null ? List.of() : reports;
     List<EvidenceDocument> vexDocs = vexDocuments == null ? List.of() : vexDocuments;
-    List<String> read = new ArrayList<>(new TreeSet<>(
-        java.util.stream.Stream.concat(reportDocs.stream(), vexDocs.stream()).map(EvidenceDocument::sha256).toList()));
+    List<String> read =
+        List.copyOf(new TreeSet<>(Stream.concat(reportDocs.stream(), vexDocs.stream()).map(EvidenceDocument::sha256).toList()));
 
     Severity threshold = policy == null ? null : threshold(policy.failOn());
     if (threshold == null) {
@@ -86,6 +87,7 @@ public final class ScanGate {
         chosen = c;
       }
     }
+    refusals.sort(null); // the same documents in any order give the same verdict
     if (chosen == null) {
       return new Result(GateVerdict.fail(NAME, refusals, read), null);
     }
@@ -93,6 +95,7 @@ public final class ScanGate {
 
     List<String> vexNotes = new ArrayList<>();
     Map<String, List<IndexedVex>> vex = indexVex(vexDocs, release.digest(), vexNotes);
+    vexNotes.sort(null);
     Map<String, List<IndexedException>> exceptions = indexExceptions(policy.exceptions());
 
     List<Finding> findings = new ArrayList<>(report.findings());

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Reads VEX documents, raw or attested ({@code predicateType https://openvex.dev/ns}, CycloneDX):
@@ -339,7 +340,7 @@ public final class Vex {
   }
 
   private static String sorted(Set<String> values) {
-    return String.join(", ", new java.util.TreeSet<>(values));
+    return String.join(", ", new TreeSet<>(values));
   }
 
   private static String blankToNull(String s) {

@@ -5,6 +5,7 @@ import static dev.gantry.scan.Fixtures.CART_RELEASE;
 import static dev.gantry.scan.Fixtures.ORDERS;
 import static dev.gantry.scan.Fixtures.ORDERS_RELEASE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -15,6 +16,7 @@ import dev.gantry.evidence.FindingVerdict;
 import dev.gantry.evidence.GateVerdict;
 import dev.gantry.evidence.Json;
 import dev.gantry.evidence.Outcome;
+import dev.gantry.evidence.ReleaseRef;
 import dev.gantry.evidence.ScanException;
 import dev.gantry.evidence.ScanPolicy;
 import java.time.Duration;
@@ -33,7 +35,7 @@ class ScanGateTest {
   }
 
   static ScanGate.Result evaluate(
-      dev.gantry.evidence.ReleaseRef release, ScanPolicy policy, List<EvidenceDocument> reports, List<EvidenceDocument> vex) {
+      ReleaseRef release, ScanPolicy policy, List<EvidenceDocument> reports, List<EvidenceDocument> vex) {
     return ScanGate.evaluate(release, policy, reports, vex, NOW);
   }
 
@@ -53,10 +55,10 @@ class ScanGateTest {
     assertThat(v.reasons().getFirst()).contains("4 findings, 1 blocked, 0 suppressed, 3 ignored (fails on HIGH and above)");
     assertThat(v.findings()).extracting(FindingVerdict::vulnerability, FindingVerdict::disposition, FindingVerdict::by)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("CVE-2023-5363", "BLOCKED", null),
-            org.assertj.core.groups.Tuple.tuple("CVE-2023-5678", "IGNORED", "below HIGH"),
-            org.assertj.core.groups.Tuple.tuple("CVE-2023-5678", "IGNORED", "below HIGH"),
-            org.assertj.core.groups.Tuple.tuple("CVE-2023-42366", "IGNORED", "below HIGH"));
+            tuple("CVE-2023-5363", "BLOCKED", null),
+            tuple("CVE-2023-5678", "IGNORED", "below HIGH"),
+            tuple("CVE-2023-5678", "IGNORED", "below HIGH"),
+            tuple("CVE-2023-42366", "IGNORED", "below HIGH"));
     assertThat(v.evidence()).containsExactly(result.report().sha256());
     assertThat(result.report().format()).isEqualTo("Trivy");
   }

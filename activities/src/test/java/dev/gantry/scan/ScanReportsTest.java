@@ -6,6 +6,7 @@ import static dev.gantry.scan.Fixtures.ORDERS;
 import static dev.gantry.scan.Fixtures.ORDERS_CONFIG;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -73,13 +74,13 @@ class ScanReportsTest {
     assertThat(report.findings())
         .extracting(Finding::vulnerability, Finding::severity, Finding::fixedVersion, Finding::status)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("GHSA-jjjh-jjxp-wpff", "HIGH", "2.13.4.2", "fixed"),
-            org.assertj.core.groups.Tuple.tuple("CVE-2023-4911", "HIGH", "2.36-9+deb12u3", "fixed"),
-            org.assertj.core.groups.Tuple.tuple("CVE-2023-45853", "CRITICAL", null, "wont-fix"),
-            org.assertj.core.groups.Tuple.tuple("CVE-2011-3374", "NEGLIGIBLE", null, "not-fixed"),
-            org.assertj.core.groups.Tuple.tuple("CVE-2023-50495", "MEDIUM", null, "unknown"),
+            tuple("GHSA-jjjh-jjxp-wpff", "HIGH", "2.13.4.2", "fixed"),
+            tuple("CVE-2023-4911", "HIGH", "2.36-9+deb12u3", "fixed"),
+            tuple("CVE-2023-45853", "CRITICAL", null, "wont-fix"),
+            tuple("CVE-2011-3374", "NEGLIGIBLE", null, "not-fixed"),
+            tuple("CVE-2023-50495", "MEDIUM", null, "unknown"),
             // ignored by the scanner's own configuration: the policy still judges it
-            org.assertj.core.groups.Tuple.tuple("CVE-2005-2541", "NEGLIGIBLE", null, "not-fixed"));
+            tuple("CVE-2005-2541", "NEGLIGIBLE", null, "not-fixed"));
     assertThat(report.findings().getFirst().aliases()).containsExactly("CVE-2022-42003");
     assertThat(report.findings().get(1).aliases()).as("a related id equal to the id is no alias").isEmpty();
   }
