@@ -3,7 +3,6 @@ package dev.gantry.sbom;
 import dev.gantry.evidence.EvidenceDocument;
 import dev.gantry.evidence.EvidenceException;
 import dev.gantry.evidence.GateVerdict;
-import dev.gantry.evidence.InTotoStatement;
 import dev.gantry.evidence.ReleaseRef;
 import dev.gantry.evidence.SbomPolicy;
 import java.util.ArrayList;
@@ -56,16 +55,11 @@ public final class SbomGate {
 
   /** The SBOM and the pass reasons when the document is usable and about the digest; else throws the refusal. */
   private static Accepted accept(EvidenceDocument doc, String digest, SbomPolicy policy) {
-    InTotoStatement statement = doc.statement();
-    if (statement != null && !statement.isAbout(digest)) {
-      throw new EvidenceException(
-          "SBOM attestation " + doc.sha256() + " is about " + String.join(", ", statement.subjectDigests())
-              + ", not the release's " + digest);
-    }
-    Sbom sbom = SbomParser.parse(doc, policy);
+    SbomParser.Read read = SbomParser.read(doc, policy, digest);
+    Sbom sbom = read.sbom();
     String what =
         sbom.format() + " " + sbom.specVersion() + " SBOM " + doc.sha256() + " lists " + sbom.components().size() + " components";
-    if (statement != null) {
+    if (read.statement() != null) {
       return new Accepted(List.of(what + "; attested for " + digest + " (" + doc.source() + ")"), sbom);
     }
     if (sbom.subjectDigests().isEmpty()) {

@@ -53,13 +53,27 @@ public final class SbomParser {
    *     schema-invalid, or lists too many components
    */
   public static Sbom parse(EvidenceDocument doc, SbomPolicy policy) {
+    return read(doc, policy, null).sbom();
+  }
+
+  /** An SBOM and the in-toto statement it came in; null for a raw document. */
+  record Read(Sbom sbom, InTotoStatement statement) {}
+
+  /**
+   * {@link #parse}, and when {@code subject} is given, an attestation must name it among its
+   * statement's subjects; checked right after the size, before the SBOM is read.
+   */
+  static Read read(EvidenceDocument doc, SbomPolicy policy, String subject) {
     String id = doc.sha256();
-    long size = Json.canonical(doc.json()).length;
-    if (size > policy.maxBytes()) {
+    if (CanonicalSize.of(doc.json(), policy.maxBytes()) > policy.maxBytes()) {
       throw new EvidenceException(
-          "SBOM " + id + " is " + size + " bytes (canonical JSON); the limit is " + policy.maxBytes() + " bytes");
+          "SBOM " + id + " is larger than " + policy.maxBytes() + " bytes (canonical JSON); the limit is " + policy.maxBytes() + " bytes");
     }
     InTotoStatement statement = doc.statement();
+    if (statement != null && subject != null && !statement.isAbout(subject)) {
+      throw new EvidenceException(
+          "SBOM attestation " + id + " is about " + String.join(", ", statement.subjectDigests()) + ", not the release's " + subject);
+    }
     String declared = statement == null ? null : formatOfPredicate(statement.predicateType(), id);
     JsonNode body = statement == null ? doc.json() : statement.predicate();
     if (body == null || !body.isObject()) {
@@ -71,7 +85,7 @@ public final class SbomParser {
       throw new EvidenceException(
           "SBOM attestation " + id + " has predicateType " + statement.predicateType() + " but its predicate is " + format);
     }
-    return Sbom.CYCLONEDX.equals(format) ? cycloneDx(body, policy, id) : spdx(body, policy, id);
+    return new Read(Sbom.CYCLONEDX.equals(format) ? cycloneDx(body, policy, id) : spdx(body, policy, id), statement);
   }
 
   private static String formatOfPredicate(String predicateType, String id) {

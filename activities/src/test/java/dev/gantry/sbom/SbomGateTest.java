@@ -88,6 +88,15 @@ class SbomGateTest {
   }
 
   @Test
+  void checksTheAttestationSubjectBeforeReadingTheSbom() {
+    EvidenceDocument doc = attested(load("syft-spdx-2.3.json").put("spdxVersion", "SPDX-2.2"), "https://spdx.dev/Document", OTHER_DIGEST);
+
+    SbomGate.Result result = SbomGate.evaluate(RELEASE, POLICY, List.of(doc));
+
+    assertThat(result.verdict().reasons()).singleElement().asString().contains("is about " + OTHER_DIGEST).doesNotContain("SPDX-2.2");
+  }
+
+  @Test
   void acceptsARawSbomNamingNoDigestAndSaysHowItIsBound() {
     ObjectNode bom = load("syft-cyclonedx-1.6.json");
     ((ObjectNode) bom.get("metadata")).remove("component");
