@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * one is unknown without touching the database, and a result is accepted once; repeating the same
  * result is harmless, a different one is refused.
  */
-public class EvaluationCompletions {
+public class EvaluationCompletions implements EvaluationResults {
   private static final Logger log = LoggerFactory.getLogger(EvaluationCompletions.class);
   private static final int MAX_BY = 200;
 
@@ -30,16 +30,10 @@ public class EvaluationCompletions {
   }
 
   /**
-   * The accepted result.
-   *
-   * @param repeated true when this call repeated a result already accepted (nothing changed)
-   */
-  public record Completed(String token, Map<String, Double> metrics, Instant completedAt, boolean repeated) {}
-
-  /**
    * Completes from a request body {@code {"metrics": {name: number}}}, read up to {@link
    * EvaluationMetrics#MAX_BODY_BYTES}.
    */
+  @Override
   public Completed complete(String token, InputStream body, String by) {
     requireWellFormed(token);
     Map<String, Double> metrics;

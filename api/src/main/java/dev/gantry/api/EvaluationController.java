@@ -1,7 +1,7 @@
 package dev.gantry.api;
 
 import dev.gantry.evaluation.AlreadyCompletedException;
-import dev.gantry.evaluation.EvaluationCompletions;
+import dev.gantry.evaluation.EvaluationResults;
 import dev.gantry.evaluation.EvaluationGoneException;
 import dev.gantry.evaluation.EvaluationRefusal;
 import dev.gantry.evaluation.EvaluationUnavailableException;
@@ -34,9 +34,9 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/evaluations")
 public class EvaluationController {
   private static final Logger log = LoggerFactory.getLogger(EvaluationController.class);
-  private final EvaluationCompletions completions;
+  private final EvaluationResults completions;
 
-  public EvaluationController(EvaluationCompletions completions) {
+  public EvaluationController(EvaluationResults completions) {
     this.completions = completions;
   }
 
@@ -56,7 +56,7 @@ public class EvaluationController {
   @ApiResponse(responseCode = "410", description = "nothing waits for this result any more: too late, or the evaluation ended")
   @PostMapping("/{token}")
   public CompletionView complete(@PathVariable String token, HttpServletRequest request, Authentication auth) throws IOException {
-    EvaluationCompletions.Completed done;
+    EvaluationResults.Completed done;
     try (InputStream body = request.getInputStream()) {
       done = completions.complete(token, body, by(request, auth));
     } catch (EvaluationRefusal e) {
