@@ -85,6 +85,9 @@ public class ApiConfiguration {
         .exceptionHandling(e -> e.authenticationEntryPoint(problems.unauthenticated()).accessDeniedHandler(problems.forbidden()))
         .authorizeHttpRequests(a -> a
             .requestMatchers(HttpMethod.POST, "/api/v1/releases").hasRole("ci")
+            .requestMatchers(HttpMethod.POST, "/api/v1/releases/*/*/evidence").hasRole("ci")
+            // the token in the path is the evaluator's credential: evaluators hold no Gantry account
+            .requestMatchers(HttpMethod.POST, "/api/v1/evaluations/*").permitAll()
             .requestMatchers(HttpMethod.POST, "/api/v1/services/*/environments/*/rollbacks").hasRole("oncall")
             .requestMatchers(HttpMethod.DELETE, "/api/v1/services/*/environments/*/hold").hasRole("oncall")
             .requestMatchers("/api/**").authenticated()

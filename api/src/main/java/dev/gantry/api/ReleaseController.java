@@ -42,7 +42,11 @@ public class ReleaseController {
 
   public record StartRelease(String service, String commit, String tag, String author) {}
 
-  public record ApprovalBody(String comment) {}
+  /**
+   * @param evidenceBundle sha256 of the evidence bundle reviewed (the environment's {@code
+   *     evidenceBundle} in the release view); required where the environment has gates
+   */
+  public record ApprovalBody(String comment, String evidenceBundle) {}
 
   public record RejectionBody(String reason) {}
 
@@ -100,7 +104,8 @@ public class ReleaseController {
       @PathVariable String service, @PathVariable String commit, @PathVariable String environment,
       @RequestBody(required = false) ApprovalBody body, Authentication auth) {
     Identity who = Identity.of(auth);
-    Decision decision = new Decision(environment(service, environment), who.name(), who.groups(), body == null ? null : body.comment());
+    Decision decision = new Decision(environment(service, environment), who.name(), who.groups(),
+        body == null ? null : body.comment(), body == null ? null : body.evidenceBundle());
     return release(service, commit, r -> r.approve(decision));
   }
 

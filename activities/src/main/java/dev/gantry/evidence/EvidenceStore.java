@@ -1,0 +1,172 @@
+package dev.gantry.evidence;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gantry.lockfile.LockfileGate;
+import dev.gantry.objects.LocalObjectStore;
+import dev.gantry.sbom.SbomParser;
+import dev.gantry.scan.ScanReports;
+import dev.gantry.scan.Vex;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Evidence records: each stored once in the object store as canonical JSON (RFC 8785), its sha256
+ * the identity, and indexed in PostgreSQL with the releases it belongs to.
+ */
+public final class EvidenceStore implements EvidenceIntake {
+  private static final Logger log = LoggerFactory.getLogger(EvidenceStore.class);
+  private static final Pattern MEDIA_TYPE = Pattern.compile("[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}");
+
+  private final DataSource dataSource;
+  private final LocalObjectStore objects;
+
+  public EvidenceStore(DataSource dataSource, LocalObjectStore objects) {
+    this.dataSource = dataSource;
+    this.objects = objects;
+  }
+
+  public record Stored(String sha256, long size, boolean created) {}
+
+  @Override
+  public Received receive(String service, String commit, EvidenceType type, String mediaType, byte[] content, String principal) {
+    if (type == null) {
+      throw new InvalidEvidenceException("type is required: one of PROVENANCE, SBOM, SCAN, VEX, LOCKFILE");
+    }
+    switch (type) {
+      case PROVENANCE, SBOM, SCAN, VEX, LOCKFILE -> {}
+      default -> throw new InvalidEvidenceException(
+          type + " records are written by Gantry, not uploaded (uploadable: PROVENANCE, SBOM, SCAN, VEX, LOCKFILE)");
+    }
+    if (mediaType == null || !MEDIA_TYPE.matcher(mediaType).matches()) {
+      throw new InvalidEvidenceException("mediaType '" + mediaType + "' is not a media type such as application/vnd.cyclonedx+json");
+    }
+    JsonNode json;
+    try {
+      json = Json.read(content, type + " document");
+      validate(new EvidenceDocument(null, type, mediaType, "upload:" + principal, json));
+    } catch (EvidenceException e) {
+      throw new InvalidEvidenceException(e.getMessage());
+    }
+    Stored stored = store(service, commit, type, mediaType, json, "upload:" + principal);
+    log.info("evidence {} {} for {}/{} from {}{}", type, stored.sha256(), service, commit, principal, stored.created() ? "" : " (already had it)");
+    return new Received(stored.sha256(), type, mediaType, stored.size(), stored.created());
+  }
+
+  /**
+   * Judges a document with the parsers the gates use, so a bad upload is refused at once. Binding
+   * to the release's digest and the policy's rules are left to the gates.
+   */
+  static void validate(EvidenceDocument doc) {
+    switch (doc.type()) {
+      case PROVENANCE -> {
+        if (Dsse.envelopeOf(doc.json()) == null) {
+          throw new EvidenceException("provenance must be a DSSE envelope (or a Sigstore bundle) over an in-toto statement");
+        }
+        InTotoStatement s = doc.statement();
+        if (!s.predicateType().startsWith("https://slsa.dev/provenance/")) {
+          throw new EvidenceException("predicateType " + s.predicateType() + " is not SLSA provenance");
+        }
+      }
+      case SBOM -> SbomParser.parse(doc, dev.gantry.evidence.SbomPolicy.defaults());
+      case SCAN -> ScanReports.parse(doc);
+      case VEX -> Vex.parse(doc);
+      case LOCKFILE -> {
+        LockfileGate.Result r = LockfileGate.evaluate(new LockfilePolicy(null), List.of(doc), List.of());
+        if (r.verdict().outcome() == Outcome.FAIL) {
+          throw new EvidenceException(String.join("; ", r.verdict().reasons()));
+        }
+      }
+      default -> {}
+    }
+  }
+
+  /** Stores a record (once) and links it to the release (once). */
+  public Stored store(String service, String commit, EvidenceType type, String mediaType, JsonNode json, String source) {
+    byte[] canonical = Json.canonical(json);
+    String sha = objects.put(canonical);
+    InTotoStatement statement = null;
+    try {
+      statement = Dsse.envelopeOf(json) == null ? null : new EvidenceDocument(sha, type, mediaType, source, json).statement();
+    } catch (EvidenceException e) {
+      // indexed without statement details; the gates refuse it with this reason
+    }
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        try (PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO evidence (sha256, type, media_type, size, predicate_type, subject_digests) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING")) {
+          ps.setString(1, sha);
+          ps.setString(2, type.name());
+          ps.setString(3, mediaType);
+          ps.setLong(4, canonical.length);
+          ps.setString(5, statement == null ? null : statement.predicateType());
+          Array subjects = c.createArrayOf("text", statement == null ? new Object[0] : statement.subjectDigests().toArray());
+          ps.setArray(6, subjects);
+          ps.executeUpdate();
+        }
+        int linked;
+        try (PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO release_evidence (service, commit, sha256, source) VALUES (?,?,?,?) ON CONFLICT DO NOTHING")) {
+          ps.setString(1, service);
+          ps.setString(2, commit);
+          ps.setString(3, sha);
+          ps.setString(4, source);
+          linked = ps.executeUpdate();
+        }
+        c.commit();
+        return new Stored(sha, canonical.length, linked == 1);
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      if ("23503".equals(e.getSQLState())) {
+        throw new InvalidEvidenceException("release " + service + "/" + commit + " is not in the catalog");
+      }
+      throw new IllegalStateException("evidence index unavailable (will retry): " + e.getMessage(), e);
+    }
+  }
+
+  /** Every record of a release, oldest first (the order they arrived). */
+  public List<EvidenceDocument> documents(String service, String commit) {
+    List<EvidenceDocument> out = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            """
+            SELECT e.sha256, e.type, e.media_type, r.source FROM release_evidence r JOIN evidence e ON e.sha256 = r.sha256
+            WHERE r.service = ? AND r.commit = ? ORDER BY r.added_at, e.sha256""")) {
+      ps.setString(1, service);
+      ps.setString(2, commit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String sha = rs.getString(1);
+          byte[] bytes = objects.get(sha).orElseThrow(() -> new IllegalStateException("evidence " + sha + " is indexed but missing from the object store"));
+          out.add(new EvidenceDocument(sha, EvidenceType.valueOf(rs.getString(2)), rs.getString(3), rs.getString(4), Json.read(bytes, Long.MAX_VALUE, "evidence " + sha)));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("evidence index unavailable (will retry): " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  public Optional<byte[]> get(String sha256) {
+    return objects.get(sha256);
+  }
+
+  /** Lockfile digests named by a release's own records and provenance, for diffs. */
+  static List<LockfileDigest> lockfiles(List<EvidenceDocument> docs) {
+    List<EvidenceDocument> records = docs.stream().filter(d -> d.type() == EvidenceType.LOCKFILE).toList();
+    return records.isEmpty() ? List.of() : LockfileGate.evaluate(new LockfilePolicy(null), records, List.of()).lockfiles();
+  }
+}
