@@ -1,5 +1,15 @@
 package dev.gantry.api;
 
+import dev.gantry.evidence.DependencyPolicy;
+import dev.gantry.evidence.EvaluationPolicy;
+import dev.gantry.evidence.EvaluationSpec;
+import dev.gantry.evidence.EvidencePolicy;
+import dev.gantry.evidence.LockfilePolicy;
+import dev.gantry.evidence.MetricRule;
+import dev.gantry.evidence.ProvenancePolicy;
+import dev.gantry.evidence.SbomPolicy;
+import dev.gantry.evidence.ScanException;
+import dev.gantry.evidence.ScanPolicy;
 import dev.gantry.model.Digests;
 import dev.gantry.model.EnvironmentSpec;
 import dev.gantry.model.GitOpsTarget;
@@ -50,10 +60,111 @@ public class ServiceDirectory {
                 or(e.liveTimeout(), Duration.ofMinutes(10)),
                 or(e.soakTime(), Duration.ofMinutes(5)),
                 or(e.pollInterval(), Duration.ofSeconds(5)),
-                null));
+                evidence(s, e.evidence(), where)));
       }
-      services.put(s.name(), new ServiceSpec(s.name(), s.image(), List.copyOf(envs)));
+      EvaluationSpec evaluation = null;
+      if (s.evaluation() != null) {
+        require(s.evaluation().url() != null && s.evaluation().url().matches("https?://.+"), "service " + s.name() + ": evaluation.url must be an http(s) URL");
+        evaluation = new EvaluationSpec(s.evaluation().url(), or(s.evaluation().timeout(), Duration.ofMinutes(30)));
+      }
+      final EvaluationSpec eval = evaluation;
+      require(eval != null || envs.stream().noneMatch(x -> x.evidence().evaluation() != null),
+          "service " + s.name() + ": an environment requires the evaluation gate but the service has no evaluation.url");
+      services.put(s.name(), new ServiceSpec(s.name(), s.image(), List.copyOf(envs), eval));
     }
+  }
+
+  static final List<String> DEFAULT_GATES = List.of("provenance", "sbom", "scan");
+  static final List<String> GATES = List.of("provenance", "sbom", "dependency-diff", "lockfile", "scan", "evaluation");
+
+  /** An environment's evidence policy; fails closed by default (provenance, SBOM and scan required). */
+  private static EvidencePolicy evidence(ApiProperties.Service s, ApiProperties.Evidence e, String where) {
+    List<String> require = e == null || e.require() == null ? DEFAULT_GATES : e.require();
+    for (String g : require) {
+      require(GATES.contains(g), where + ": evidence.require has unknown gate '" + g + "'; known: " + GATES);
+    }
+    ProvenancePolicy provenance = null;
+    if (require.contains("provenance")) {
+      require(s.sourceRepository() != null && !s.sourceRepository().isBlank(),
+          where + ": the provenance gate needs the service's source-repository (or leave provenance out of evidence.require)");
+      require(s.trustedBuilders() != null && !s.trustedBuilders().isEmpty(),
+          where + ": the provenance gate needs the service's trusted-builders (or leave provenance out of evidence.require)");
+      require(s.provenanceKeys() != null && !s.provenanceKeys().isEmpty(),
+          where + ": the provenance gate needs the service's provenance-keys, PEM public keys (or leave provenance out of evidence.require)");
+      provenance = new ProvenancePolicy(s.trustedBuilders(), s.sourceRepository(), s.provenanceKeys().stream().map(k -> pem(k, where)).toList());
+    }
+    SbomPolicy sbom = null;
+    if (require.contains("sbom")) {
+      ApiProperties.Sbom c = e == null ? null : e.sbom();
+      sbom = new SbomPolicy(
+          c == null || c.maxBytes() == null ? SbomPolicy.DEFAULT_MAX_BYTES : c.maxBytes(),
+          c == null || c.maxComponents() == null ? SbomPolicy.DEFAULT_MAX_COMPONENTS : c.maxComponents());
+    }
+    DependencyPolicy dependencies = null;
+    if (require.contains("dependency-diff")) {
+      ApiProperties.Dependencies c = e == null ? null : e.dependencies();
+      dependencies = new DependencyPolicy(c != null && Boolean.TRUE.equals(c.refuseDowngrades()), c == null ? List.of() : c.deniedLicenses());
+    }
+    LockfilePolicy lockfile = require.contains("lockfile") ? new LockfilePolicy(e == null || e.lockfile() == null ? null : e.lockfile().path()) : null;
+    ScanPolicy scan = null;
+    if (require.contains("scan")) {
+      ApiProperties.Scan c = e == null ? null : e.scan();
+      String failOn = c == null || c.failOn() == null ? "HIGH" : c.failOn().toUpperCase(java.util.Locale.ROOT);
+      require(List.of("CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN").contains(failOn), where + ": evidence.scan.fail-on must be CRITICAL, HIGH, MEDIUM, LOW or UNKNOWN");
+      List<ScanException> exceptions = new ArrayList<>();
+      for (ApiProperties.ScanException x : c == null || c.exceptions() == null ? List.<ApiProperties.ScanException>of() : c.exceptions()) {
+        require(x.vulnerability() != null && x.expires() != null && x.reason() != null && x.approvedBy() != null,
+            where + ": every scan exception needs vulnerability, expires, reason and approved-by");
+        exceptions.add(new ScanException(x.vulnerability(), x.purl(), x.expires(), x.reason(), x.approvedBy()));
+      }
+      scan = new ScanPolicy(failOn, c != null && Boolean.TRUE.equals(c.ignoreUnfixed()), c == null ? null : c.maxAge(), exceptions);
+    }
+    EvaluationPolicy evaluation = null;
+    if (require.contains("evaluation")) {
+      List<MetricRule> rules = new ArrayList<>();
+      for (ApiProperties.Metric m : e == null || e.evaluation() == null || e.evaluation().metrics() == null ? List.<ApiProperties.Metric>of() : e.evaluation().metrics()) {
+        require(m.name() != null, where + ": every evaluation metric needs a name");
+        rules.add(new MetricRule(m.name(), m.min(), m.max(), m.maxRegression(), Boolean.TRUE.equals(m.lowerIsBetter())));
+      }
+      require(!rules.isEmpty(), where + ": the evaluation gate needs evidence.evaluation.metrics");
+      evaluation = new EvaluationPolicy(rules);
+    }
+    return new EvidencePolicy(provenance, sbom, dependencies, lockfile, scan, evaluation, e == null || e.waitFor() == null ? Duration.ofMinutes(10) : e.waitFor());
+  }
+
+  /** Inline PEM, or a file holding one; parsed now so a bad key stops startup. */
+  private static String pem(String key, String where) {
+    String text = key.strip();
+    if (!text.startsWith("-----BEGIN")) {
+      try {
+        text = java.nio.file.Files.readString(java.nio.file.Path.of(text));
+      } catch (java.io.IOException ex) {
+        throw new IllegalStateException("gantry.services: " + where + ": cannot read provenance key file " + key + ": " + ex.getMessage());
+      }
+    }
+    require(text.contains("-----BEGIN PUBLIC KEY-----"), where + ": provenance key " + key + " is not a PEM public key (-----BEGIN PUBLIC KEY-----)");
+    try {
+      java.security.spec.X509EncodedKeySpec spec = new java.security.spec.X509EncodedKeySpec(java.util.Base64.getMimeDecoder()
+          .decode(text.replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").strip()));
+      boolean ok = false;
+      for (String alg : List.of("EC", "RSA", "Ed25519")) {
+        try {
+          java.security.KeyFactory.getInstance(alg).generatePublic(spec);
+          ok = true;
+          break;
+        } catch (java.security.GeneralSecurityException ignored) {
+          // next algorithm
+        }
+      }
+      require(ok, where + ": provenance key " + abbreviate(key) + " is not an ECDSA, RSA or Ed25519 public key");
+    } catch (IllegalArgumentException ex) {
+      throw new IllegalStateException("gantry.services: " + where + ": provenance key " + abbreviate(key) + " is not valid base64 PEM");
+    }
+    return text;
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 40 ? s.substring(0, 40) + "…" : s;
   }
 
   private static Duration or(Duration d, Duration fallback) {

@@ -2,6 +2,13 @@ package dev.gantry.worker;
 
 import dev.gantry.audit.AuditActivitiesImpl;
 import dev.gantry.catalog.CatalogActivitiesImpl;
+import dev.gantry.catalog.ComponentIndex;
+import dev.gantry.evaluation.EvaluationActivitiesImpl;
+import dev.gantry.evaluation.EvaluationSettings;
+import dev.gantry.evidence.EvidenceActivitiesImpl;
+import dev.gantry.evidence.EvidenceStore;
+import dev.gantry.registry.Attachments;
+import java.time.Clock;
 import dev.gantry.objects.LocalObjectStore;
 import dev.gantry.gitops.GitOpsActivitiesImpl;
 import dev.gantry.gitops.GitOpsSettings;
@@ -71,6 +78,15 @@ public class WorkerConfiguration {
     return settings;
   }
 
+  static EvaluationSettings evaluationSettings(WorkerProperties props) {
+    WorkerProperties.Evaluation e = props.evaluation();
+    if (e == null || e.callbackBase() == null) {
+      throw new IllegalStateException("gantry.evaluation.callback-base is required: the URL evaluators send results to");
+    }
+    EvaluationSettings settings = EvaluationSettings.defaults(e.callbackBase());
+    return e.pollInterval() == null ? settings : new EvaluationSettings(settings.callbackBase(), e.pollInterval(), settings.requestTimeout());
+  }
+
   static Path objectsDir(WorkerProperties props) {
     return props.objects() != null && props.objects().dir() != null ? props.objects().dir() : props.dataDir().resolve("objects");
   }
@@ -98,7 +114,14 @@ public class WorkerConfiguration {
         new HealthActivitiesImpl(),
         new CatalogActivitiesImpl(dataSource),
         new AuditActivitiesImpl(dataSource, new LocalObjectStore(objectsDir(props))),
-        new LaneActivitiesImpl(client));
+        new LaneActivitiesImpl(client),
+        new EvidenceActivitiesImpl(
+            dataSource,
+            new EvidenceStore(dataSource, new LocalObjectStore(objectsDir(props))),
+            new ComponentIndex(dataSource),
+            ref -> Attachments.list(ref, registry, Attachments.Limits.defaults()),
+            Clock.systemUTC()),
+        new EvaluationActivitiesImpl(dataSource, evaluationSettings(props)));
     Duration grace = w != null && w.shutdownGrace() != null ? w.shutdownGrace() : Duration.ofSeconds(30);
     return new GantryWorker(factory, grace);
   }

@@ -11,7 +11,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * them. Policy (environments, approvals) belongs to the API, which passes it into each release.
  */
 @ConfigurationProperties("gantry")
-public record WorkerProperties(Path dataDir, Registries registries, GitOps gitops, Worker worker, Objects objects) {
+public record WorkerProperties(Path dataDir, Registries registries, GitOps gitops, Worker worker, Objects objects, Evaluation evaluation) {
+
+  /** @param callbackBase the URL evaluators POST results to, ending in {@code /api/v1/evaluations/} */
+  public record Evaluation(String callbackBase, Duration pollInterval) {}
 
   /** @param dir the object store directory (default {@code <data-dir>/objects}) */
   public record Objects(Path dir) {}
