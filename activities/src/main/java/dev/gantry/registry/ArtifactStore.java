@@ -3,6 +3,7 @@ package dev.gantry.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.model.ImageRef;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One repository of a distribution registry, or one OCI image layout, seen as content-addressed
@@ -14,7 +15,7 @@ interface ArtifactStore extends AutoCloseable {
   /** A manifest or index with its digest, media type and parsed content. */
   record Manifest(byte[] bytes, String digest, String mediaType, JsonNode json) {
     Descriptor descriptor() {
-      return new Descriptor(mediaType, digest, bytes.length, null, java.util.Map.of());
+      return new Descriptor(mediaType, digest, bytes.length, null, Map.of());
     }
 
     boolean isIndex() {

@@ -1,5 +1,6 @@
 package dev.gantry.registry;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -49,14 +50,14 @@ public record Attachment(
         && mediaType.equals(a.mediaType)
         && Objects.equals(artifactType, a.artifactType)
         && Objects.equals(predicateType, a.predicateType)
-        && java.util.Arrays.equals(content, a.content)
+        && Arrays.equals(content, a.content)
         && manifestDigest.equals(a.manifestDigest);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(source, mediaType, artifactType, predicateType, manifestDigest)
-        * 31 + java.util.Arrays.hashCode(content);
+        * 31 + Arrays.hashCode(content);
   }
 
   @Override

@@ -20,7 +20,9 @@ import java.util.Objects;
  * Attaches documents to an image digest the way cosign and OCI 1.1 tools do, in a distribution
  * registry or an OCI layout, so that {@link Attachments} and the standard tools read them back.
  * Writing is idempotent: attaching the same document twice leaves one copy. The allow-list
- * applies as for reading.
+ * applies as for reading. Appending to a tag ({@code .att}, the fallback index) reads, extends and
+ * puts the manifest, as cosign does: two writers appending to the same image at the same moment can
+ * lose one addition, so attach to one image from one activity at a time.
  */
 public final class AttestationWriter {
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gantry.model.Digests;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * An OCI content descriptor as manifests and indexes list them.
@@ -80,7 +81,7 @@ record Descriptor(
     }
     if (!annotations.isEmpty()) {
       ObjectNode a = node.putObject("annotations");
-      new java.util.TreeMap<>(annotations).forEach(a::put);
+      new TreeMap<>(annotations).forEach(a::put);
     }
     return node;
   }

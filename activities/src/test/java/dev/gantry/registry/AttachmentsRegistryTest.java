@@ -1,11 +1,12 @@
 package dev.gantry.registry;
 
+import static dev.gantry.registry.AttachFixtures.COSIGN_VULN;
 import static dev.gantry.registry.AttachFixtures.CYCLONEDX;
 import static dev.gantry.registry.AttachFixtures.SLSA_V1;
-import static dev.gantry.registry.AttachFixtures.COSIGN_VULN;
 import static dev.gantry.registry.Failures.nonRetryable;
 import static dev.gantry.registry.Failures.retryable;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,6 +15,7 @@ import dev.gantry.model.FailureTypes;
 import dev.gantry.model.ImageRef;
 import dev.gantry.registry.AttestationWriter.Form;
 import dev.gantry.testsupport.DockerRegistryProcess;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -206,9 +208,9 @@ class AttachmentsRegistryTest {
     assertThat(found)
         .extracting(Attachment::source, Attachment::mediaType, Attachment::predicateType)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("registry:att", OciMedia.DSSE, SLSA_V1),
-            org.assertj.core.groups.Tuple.tuple("registry:referrer", CYCLONEDX, null),
-            org.assertj.core.groups.Tuple.tuple("registry:referrer", OciMedia.BUNDLE_V03, COSIGN_VULN));
+            tuple("registry:att", OciMedia.DSSE, SLSA_V1),
+            tuple("registry:referrer", CYCLONEDX, null),
+            tuple("registry:referrer", OciMedia.BUNDLE_V03, COSIGN_VULN));
   }
 
   @Test
@@ -361,7 +363,7 @@ class AttachmentsRegistryTest {
   @Test
   void anUnreachableRegistryIsRetryable() throws Exception {
     int port;
-    try (var socket = new java.net.ServerSocket(0)) {
+    try (var socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
     String host = "127.0.0.1:" + port;

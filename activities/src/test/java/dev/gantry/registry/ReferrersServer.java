@@ -10,12 +10,15 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 
 /**
  * A small in-memory OCI registry on loopback that has the referrers API docker-registry lacks:
@@ -34,6 +37,10 @@ final class ReferrersServer implements AutoCloseable {
   final List<String> authorizationAtStorage = new CopyOnWriteArrayList<>();
   volatile int pageSize = 100;
   volatile boolean redirectBlobs;
+  /** Rewrites every blob and manifest served by digest: a registry that hands out other bytes. */
+  volatile UnaryOperator<byte[]> tamper = b -> b;
+  /** When set, every /v2/ request needs this Basic Authorization header value. */
+  volatile String requiredAuthorization;
   /** When set, the Link header of the first referrers page, whatever it points at. */
   volatile String forcedNextLink;
 
@@ -66,6 +73,12 @@ final class ReferrersServer implements AutoCloseable {
     requests.add(method + " " + uri);
     byte[] body = ex.getRequestBody().readAllBytes();
     String path = uri.getPath();
+    if (requiredAuthorization != null
+        && !requiredAuthorization.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+      ex.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"test\"");
+      send(ex, 401, null, new byte[0], method);
+      return;
+    }
     if (path.equals("/v2/")) {
       send(ex, 200, null, new byte[0], method);
       return;
@@ -95,7 +108,8 @@ final class ReferrersServer implements AutoCloseable {
         return;
       }
       ex.getResponseHeaders().add("Docker-Content-Digest", digest);
-      send(ex, 200, OciMedia.mediaTypeOf(AttachFixtures.tree(manifest)), manifest, method);
+      byte[] served = ref.startsWith("sha256:") ? tamper.apply(manifest) : manifest;
+      send(ex, 200, OciMedia.mediaTypeOf(AttachFixtures.tree(manifest)), served, method);
     } else if (blobsAt > 0) {
       String rest = path.substring(blobsAt + "/blobs/".length());
       if (rest.startsWith("uploads")) {
@@ -104,7 +118,7 @@ final class ReferrersServer implements AutoCloseable {
           send(ex, 202, null, new byte[0], method);
         } else {
           String query = uri.getRawQuery();
-          String digest = java.net.URLDecoder.decode(query.substring(query.indexOf("digest=") + 7), "UTF-8");
+          String digest = URLDecoder.decode(query.substring(query.indexOf("digest=") + 7), StandardCharsets.UTF_8);
           blobs.put(digest, body);
           send(ex, 201, null, new byte[0], method);
         }
@@ -117,7 +131,7 @@ final class ReferrersServer implements AutoCloseable {
         ex.getResponseHeaders().add("Location", "/storage/" + rest);
         send(ex, 307, null, new byte[0], method);
       } else {
-        send(ex, 200, "application/octet-stream", blob, method);
+        send(ex, 200, "application/octet-stream", tamper.apply(blob), method);
       }
     } else if (referrersAt > 0) {
       referrers(ex, path.substring(referrersAt + "/referrers/".length()), uri, method);
