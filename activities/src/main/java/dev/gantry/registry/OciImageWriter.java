@@ -302,7 +302,7 @@ public final class OciImageWriter {
   }
 
   /** The upload half of the distribution API, for one repository. */
-  private static final class Pusher {
+  static final class Pusher {
     private final RegistryHttp http;
     private final ImageRef target;
     private final String scope;
@@ -341,11 +341,13 @@ public final class OciImageWriter {
       expect(done, 201);
     }
 
-    void manifest(String tag, byte[] manifest, String mediaType) {
-      HttpResponse<byte[]> put = send(() -> HttpRequest.newBuilder(url("/manifests/" + tag))
+    /** Puts a manifest under a tag or its digest; returns the registry's 201 response. */
+    HttpResponse<byte[]> manifest(String reference, byte[] manifest, String mediaType) {
+      HttpResponse<byte[]> put = send(() -> HttpRequest.newBuilder(url("/manifests/" + reference))
           .header("Content-Type", mediaType)
           .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)));
       expect(put, 201);
+      return put;
     }
 
     void expect(HttpResponse<byte[]> response, int status) {

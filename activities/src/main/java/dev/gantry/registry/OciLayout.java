@@ -96,6 +96,33 @@ final class OciLayout {
     return digests;
   }
 
+  /** The descriptors {@code index.json} lists, tagged or not. */
+  List<JsonNode> entries() {
+    List<JsonNode> entries = new ArrayList<>();
+    index.path("manifests").forEach(entries::add);
+    return entries;
+  }
+
+  /**
+   * Lists an untagged manifest (a referrer) in {@code index.json}, once: an entry without a tag
+   * and with the same digest already lists it.
+   */
+  void add(ObjectNode descriptor) {
+    String digest = descriptor.path("digest").asText();
+    for (JsonNode entry : index.path("manifests")) {
+      if (digest.equals(entry.path("digest").asText())
+          && entry.path("annotations").path(OciMedia.REF_NAME).isMissingNode()) {
+        return;
+      }
+    }
+    ((ArrayNode) index.path("manifests")).add(descriptor);
+    try {
+      writeAtomically(dir.resolve(INDEX_FILE), JSON.writeValueAsBytes(index));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + dir.resolve(INDEX_FILE), e);
+    }
+  }
+
   Path blob(String digest) {
     return dir.resolve("blobs").resolve("sha256").resolve(digest.substring("sha256:".length()));
   }

@@ -15,6 +15,23 @@ final class OciMedia {
   static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
   static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
   static final String REF_NAME = "org.opencontainers.image.ref.name";
+  static final String CREATED = "org.opencontainers.image.created";
+
+  /** The empty descriptor's type and content ({@code {}}), the config of artifacts. */
+  static final String OCI_EMPTY = "application/vnd.oci.empty.v1+json";
+  static final byte[] EMPTY_JSON = {'{', '}'};
+
+  // what cosign and Sigstore attach to images
+  static final String DSSE = "application/vnd.dsse.envelope.v1+json";
+  static final String BUNDLE_V03 = "application/vnd.dev.sigstore.bundle.v0.3+json";
+  static final String BUNDLE_PREFIX = "application/vnd.dev.sigstore.bundle";
+  static final String IN_TOTO = "application/vnd.in-toto+json";
+  static final String SIMPLE_SIGNING = "application/vnd.dev.cosign.simplesigning.v1+json";
+  /** The artifactType cosign's {@code --registry-referrers-mode=oci-1-1} gives signatures. */
+  static final String COSIGN_SIG_ARTIFACT = "application/vnd.dev.cosign.artifact.sig.v1+json";
+  static final String PREDICATE_TYPE = "predicateType";
+  static final String BUNDLE_PREDICATE_TYPE = "dev.sigstore.bundle.predicateType";
+  static final String BUNDLE_CONTENT = "dev.sigstore.bundle.content";
 
   static final Set<String> MANIFEST_TYPES =
       Set.of(OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_LIST);
@@ -34,6 +51,16 @@ final class OciMedia {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("JDK without SHA-256", e);
     }
+  }
+
+  /** Whether a media type names a JSON document ({@code application/json} or {@code …+json}). */
+  static boolean isJson(String mediaType) {
+    if (mediaType == null) {
+      return false;
+    }
+    int semicolon = mediaType.indexOf(';');
+    String type = (semicolon < 0 ? mediaType : mediaType.substring(0, semicolon)).strip();
+    return type.equals("application/json") || type.endsWith("+json");
   }
 
   /** Whether a parsed JSON document is an image manifest or index, by media type or shape. */

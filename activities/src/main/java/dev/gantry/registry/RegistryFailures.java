@@ -14,6 +14,12 @@ final class RegistryFailures {
   /** Non-retryable: an image layout directory is missing or not a valid layout. */
   static final String LAYOUT_INVALID = "OciLayoutInvalid";
 
+  /**
+   * Non-retryable: what is attached to an image is malformed, over a limit, does not match its
+   * digest or loops back on itself.
+   */
+  static final String ATTACHMENT_REJECTED = "AttachmentRejected";
+
   private RegistryFailures() {}
 
   static ApplicationFailure notAllowed(String registry, Object allowed) {
@@ -41,6 +47,10 @@ final class RegistryFailures {
 
   static ApplicationFailure rejected(String message) {
     return ApplicationFailure.newNonRetryableFailure(message, REJECTED);
+  }
+
+  static ApplicationFailure attachment(String message) {
+    return ApplicationFailure.newNonRetryableFailure(message, ATTACHMENT_REJECTED);
   }
 
   static ApplicationFailure layout(String message) {

@@ -1,0 +1,356 @@
+package dev.gantry.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gantry.model.Digests;
+import dev.gantry.model.ImageRef;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Reads what is attached to an image digest, where cosign and OCI 1.1 tools put it:
+ *
+ * <ul>
+ *   <li>the cosign tag {@code sha256-<hex>.att}: one DSSE envelope per layer, the predicate type in
+ *       the layer annotation {@code predicateType};
+ *   <li>OCI 1.1 referrers: the registry's referrers API, or when it answers 404 (Debian's
+ *       docker-registry has none) the tag-schema index {@code sha256-<hex>}; in a layout, the
+ *       manifests {@code index.json} lists whose {@code subject} is the image, and that tag. Each
+ *       referrer's Sigstore bundle, DSSE or JSON layers (e.g. a CycloneDX SBOM) are read.
+ * </ul>
+ *
+ * <p>The allow-list is checked before anything is sent or read. Every manifest and blob is checked
+ * against its digest and the {@link Limits}. Refusals are non-retryable {@code ApplicationFailure}s
+ * of type {@link #REJECTED} with a reason; an unreachable registry is the retryable failure
+ * resolving a tag gives. Signatures (simple signing, message-signature bundles) are skipped, not
+ * refused: they are not attestations.
+ */
+public final class Attachments {
+  /** Failure type of a refused attachment: malformed, over a limit, not its digest, a loop. */
+  public static final String REJECTED = RegistryFailures.ATTACHMENT_REJECTED;
+
+  /**
+   * Bounds on what one listing reads, so no registry can exhaust memory or time.
+   *
+   * @param maxManifestBytes largest manifest or index read
+   * @param maxBlobBytes largest attached document read
+   * @param maxReferrers most referrers one image may have (over it is refused, not truncated)
+   * @param maxLayers most layers one attachment manifest may have
+   */
+  public record Limits(int maxManifestBytes, long maxBlobBytes, int maxReferrers, int maxLayers) {
+    public static final Limits DEFAULT = new Limits(4 * 1024 * 1024, 64L * 1024 * 1024, 128, 64);
+
+    public Limits {
+      if (maxManifestBytes <= 0 || maxBlobBytes <= 0 || maxReferrers <= 0 || maxLayers <= 0) {
+        throw new IllegalArgumentException("attachment limits must be positive: " + this);
+      }
+    }
+  }
+
+  /**
+   * A listing: what was read, and what was passed over with the reason (signatures, referrers of
+   * another subject, layers that are no JSON document).
+   */
+  public record Listing(List<Attachment> attachments, List<String> skipped) {
+    public Listing {
+      attachments = List.copyOf(attachments);
+      skipped = List.copyOf(skipped);
+    }
+  }
+
+  private Attachments() {}
+
+  /** {@link #read} with the default limits, attachments only. */
+  public static List<Attachment> list(ImageRef digestRef, RegistrySettings settings) {
+    return list(digestRef, settings, Limits.DEFAULT);
+  }
+
+  /** {@link #read}, attachments only. */
+  public static List<Attachment> list(ImageRef digestRef, RegistrySettings settings, Limits limits) {
+    return read(digestRef, settings, limits).attachments();
+  }
+
+  /**
+   * Everything attached to the image {@code digestRef} names: {@code .att} layers first, then
+   * referrers in the order the registry lists them. No attachments is an empty listing, not an
+   * error; an image that is not there is {@code DigestNotFound}.
+   */
+  public static Listing read(ImageRef digestRef, RegistrySettings settings, Limits limits) {
+    Objects.requireNonNull(limits, "limits");
+    try (ArtifactStore store = open(digestRef, settings, false)) {
+      return new Reader(store, digestRef.reference(), limits).read();
+    }
+  }
+
+  /** Checks the allow-list and the reference before anything is sent or read. */
+  static ArtifactStore open(ImageRef ref, RegistrySettings settings, boolean write) {
+    Objects.requireNonNull(ref, "ref");
+    Objects.requireNonNull(settings, "settings");
+    if (!settings.isAllowed(ref)) {
+      throw RegistryFailures.notAllowed(ref.registry(), settings.allowed());
+    }
+    References.validate(ref);
+    if (!Digests.isDigest(ref.reference())) {
+      throw RegistryFailures.invalid(
+          "attachments belong to a digest, not to the tag " + ref.reference() + " of "
+              + ref.repository() + ": resolve the tag first");
+    }
+    return ArtifactStore.open(ref, settings, write);
+  }
+
+  /** The image manifest the attachments are about; {@code DigestNotFound} when absent. */
+  static ArtifactStore.Manifest image(ArtifactStore store, String digest, Limits limits) {
+    ArtifactStore.Manifest image = store.manifest(digest, limits.maxManifestBytes());
+    if (image == null) {
+      throw RegistryFailures.notFound("digest " + digest + " in " + store.where(), true);
+    }
+    return image;
+  }
+
+  /** cosign's attestation tag: {@code sha256-<hex>.att}. */
+  static String attTag(String digest) {
+    return fallbackTag(digest) + ".att";
+  }
+
+  /** The referrers tag schema: {@code sha256-<hex>}. */
+  static String fallbackTag(String digest) {
+    return digest.replace(':', '-');
+  }
+
+  /**
+   * The referrers of {@code digest} the store lists, else those of the fallback index (a layout:
+   * both), each once, at most {@code maxReferrers}.
+   */
+  static List<Descriptor> listedReferrers(ArtifactStore store, String digest, Limits limits) {
+    List<Descriptor> all = new ArrayList<>();
+    List<Descriptor> listed = store.referrers(digest, limits);
+    if (listed != null) {
+      all.addAll(listed);
+    }
+    if (listed == null || store instanceof LayoutStore) {
+      String tag = fallbackTag(digest);
+      ArtifactStore.Manifest index = store.manifest(tag, limits.maxManifestBytes());
+      if (index != null) {
+        String what = "referrers index " + tag + " in " + store.where() + " (" + index.digest() + ")";
+        if (!index.isIndex()) {
+          throw RegistryFailures.attachment(what + " is a " + index.mediaType() + ", not an image index");
+        }
+        addDescriptors(all, index.json(), what, limits);
+      }
+    }
+    Map<String, Descriptor> once = new LinkedHashMap<>();
+    for (Descriptor d : all) {
+      once.putIfAbsent(d.digest(), d);
+    }
+    return List.copyOf(once.values());
+  }
+
+  /** Adds an index's manifests, refusing more than the referrer limit. */
+  static void addDescriptors(List<Descriptor> into, JsonNode index, String what, Limits limits) {
+    JsonNode manifests = index.path("manifests");
+    if (!manifests.isArray()) {
+      throw RegistryFailures.attachment(what + " has no manifests array");
+    }
+    if (into.size() + manifests.size() > limits.maxReferrers()) {
+      throw RegistryFailures.attachment(
+          what + " lists " + (into.size() + manifests.size()) + " referrers, more than the limit of "
+              + limits.maxReferrers());
+    }
+    int i = 0;
+    for (JsonNode m : manifests) {
+      into.add(Descriptor.parse(m, what + " manifests[" + i++ + "]"));
+    }
+  }
+
+  /** The blob's bytes once they match the descriptor's size and digest. */
+  static byte[] checkBlob(byte[] bytes, Descriptor descriptor, long maxBytes, String what) {
+    if (bytes.length > maxBytes) {
+      throw RegistryFailures.attachment(what + " is larger than the limit of " + maxBytes + " bytes");
+    }
+    String actual = OciMedia.sha256(bytes);
+    if (!actual.equals(descriptor.digest())) {
+      throw RegistryFailures.attachment(
+          what + " does not match its digest: its content hashes to " + actual);
+    }
+    if (bytes.length != descriptor.size()) {
+      throw RegistryFailures.attachment(
+          what + " is " + bytes.length + " bytes but its descriptor says " + descriptor.size());
+    }
+    return bytes;
+  }
+
+  /** Refuses anything but a JSON object with string {@code payloadType} and {@code payload}. */
+  static void requireEnvelope(byte[] content, String what) {
+    OciJson.Top top = OciJson.scan(content, what);
+    if (!top.strings().containsKey("payloadType") || !top.strings().containsKey("payload")) {
+      throw RegistryFailures.attachment(
+          what + " is not a DSSE envelope (a JSON object with string payloadType and payload)");
+    }
+  }
+
+  /** The layers of an attachment manifest, at most {@code maxLayers}. */
+  static List<Descriptor> layers(ArtifactStore.Manifest manifest, String what, Limits limits) {
+    JsonNode layers = manifest.json().path("layers");
+    if (layers.size() > limits.maxLayers()) {
+      throw RegistryFailures.attachment(
+          what + " has " + layers.size() + " layers, more than the limit of " + limits.maxLayers());
+    }
+    List<Descriptor> out = new ArrayList<>();
+    int i = 0;
+    for (JsonNode layer : layers) {
+      out.add(Descriptor.parse(layer, what + " layers[" + i++ + "]"));
+    }
+    return out;
+  }
+
+  /** The artifact type of a manifest: its {@code artifactType}, else its config's media type. */
+  static String artifactType(JsonNode manifest) {
+    JsonNode type = manifest.path("artifactType");
+    return type.isTextual() ? type.asText() : manifest.path("config").path("mediaType").asText(null);
+  }
+
+  /** One listing over one store. */
+  private static final class Reader {
+    private final ArtifactStore store;
+    private final String digest;
+    private final Limits limits;
+    private final List<Attachment> found = new ArrayList<>();
+    private final List<String> skipped = new ArrayList<>();
+
+    Reader(ArtifactStore store, String digest, Limits limits) {
+      this.store = store;
+      this.digest = digest;
+      this.limits = limits;
+    }
+
+    Listing read() {
+      image(store, digest, limits);
+      legacy();
+      referrers();
+      return new Listing(found, skipped);
+    }
+
+    private void legacy() {
+      String tag = attTag(digest);
+      ArtifactStore.Manifest att = store.manifest(tag, limits.maxManifestBytes());
+      if (att == null) {
+        return;
+      }
+      String what = "attestation tag " + tag + " in " + store.where() + " (" + att.digest() + ")";
+      if (att.digest().equals(digest)) {
+        throw RegistryFailures.attachment(what + " names the image itself: an attachment loop");
+      }
+      if (!att.isImageManifest()) {
+        throw RegistryFailures.attachment(
+            what + " names a " + att.mediaType() + ", not an image manifest with layers");
+      }
+      for (Descriptor layer : layers(att, what, limits)) {
+        String layerWhat = "layer " + layer.digest() + " of " + what;
+        if (!layer.mediaType().equals(OciMedia.DSSE)) {
+          skipped.add(layerWhat + ": media type " + layer.mediaType() + " is not a DSSE envelope");
+          continue;
+        }
+        byte[] content = store.blob(layer, limits.maxBlobBytes());
+        requireEnvelope(content, layerWhat);
+        found.add(
+            new Attachment(
+                store.kind() + ":att", OciMedia.DSSE, null,
+                layer.annotation(OciMedia.PREDICATE_TYPE), content, att.digest()));
+      }
+    }
+
+    private void referrers() {
+      for (Descriptor listed : listedReferrers(store, digest, limits)) {
+        String what = "referrer " + listed.digest() + " of " + digest + " in " + store.where();
+        if (listed.digest().equals(digest)) {
+          throw RegistryFailures.attachment(
+              "the referrers of " + digest + " in " + store.where()
+                  + " list the image itself: a referrer loop");
+        }
+        if (listed.mediaType().equals(OciMedia.OCI_INDEX)
+            || listed.mediaType().equals(OciMedia.DOCKER_LIST)) {
+          skipped.add(what + " is an image index; only image manifests are read as referrers");
+          continue;
+        }
+        if (OciMedia.COSIGN_SIG_ARTIFACT.equals(listed.artifactType())) {
+          skipped.add(what + " is a cosign signature, not an attestation");
+          continue;
+        }
+        ArtifactStore.Manifest m = store.manifest(listed.digest(), limits.maxManifestBytes());
+        if (m == null) {
+          skipped.add(what + " is listed but not in " + store.where());
+          continue;
+        }
+        if (!m.isImageManifest()) {
+          skipped.add(what + " is a " + m.mediaType() + ", not an image manifest with layers");
+          continue;
+        }
+        String subject = m.json().path("subject").path("digest").asText(null);
+        if (!digest.equals(subject)) {
+          skipped.add(
+              what + (subject == null ? " has no subject" : " has subject " + subject)
+                  + ", not the image " + digest);
+          continue;
+        }
+        referrer(m, what);
+      }
+    }
+
+    private void referrer(ArtifactStore.Manifest m, String what) {
+      String artifactType = artifactType(m.json());
+      Map<String, String> annotations = Descriptor.annotations(m.json().path("annotations"), what);
+      String source = store.kind() + ":referrer";
+      for (Descriptor layer : layers(m, what, limits)) {
+        String type = layer.mediaType();
+        String layerWhat = "layer " + layer.digest() + " of " + what;
+        if (type.equals(OciMedia.OCI_EMPTY)) {
+          continue;
+        }
+        if (type.equals(OciMedia.SIMPLE_SIGNING)) {
+          skipped.add(layerWhat + " is a simple-signing signature, not an attestation");
+          continue;
+        }
+        if (type.startsWith(OciMedia.BUNDLE_PREFIX)) {
+          String content = first(layer.annotation(OciMedia.BUNDLE_CONTENT), annotations.get(OciMedia.BUNDLE_CONTENT));
+          if ("message-signature".equals(content)) {
+            skipped.add(layerWhat + " is a message-signature bundle, not an attestation");
+            continue;
+          }
+          byte[] bytes = store.blob(layer, limits.maxBlobBytes());
+          OciJson.Top top = OciJson.scan(bytes, "Sigstore bundle " + layerWhat);
+          if (!top.objects().contains("dsseEnvelope")) {
+            if (top.objects().contains("messageSignature")) {
+              skipped.add(layerWhat + " is a message-signature bundle, not an attestation");
+              continue;
+            }
+            throw RegistryFailures.attachment(
+                layerWhat + " is not a Sigstore bundle: it has neither dsseEnvelope nor messageSignature");
+          }
+          String predicateType =
+              first(annotations.get(OciMedia.BUNDLE_PREDICATE_TYPE), layer.annotation(OciMedia.BUNDLE_PREDICATE_TYPE));
+          found.add(new Attachment(source, type, artifactType, predicateType, bytes, m.digest()));
+        } else if (type.equals(OciMedia.DSSE)) {
+          byte[] bytes = store.blob(layer, limits.maxBlobBytes());
+          requireEnvelope(bytes, layerWhat);
+          String predicateType =
+              first(layer.annotation(OciMedia.PREDICATE_TYPE), annotations.get(OciMedia.BUNDLE_PREDICATE_TYPE));
+          found.add(new Attachment(source, type, artifactType, predicateType, bytes, m.digest()));
+        } else if (OciMedia.isJson(type)) {
+          byte[] bytes = store.blob(layer, limits.maxBlobBytes());
+          OciJson.Top top = OciJson.scan(bytes, layerWhat);
+          // a bare (unsigned) in-toto statement names its predicate type itself
+          String predicateType = type.equals(OciMedia.IN_TOTO) ? top.strings().get("predicateType") : null;
+          found.add(new Attachment(source, type, artifactType, predicateType, bytes, m.digest()));
+        } else {
+          skipped.add(layerWhat + ": media type " + type + " is not a JSON document");
+        }
+      }
+    }
+
+    private static String first(String a, String b) {
+      return a != null ? a : b;
+    }
+  }
+}

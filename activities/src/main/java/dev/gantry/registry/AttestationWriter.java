@@ -1,0 +1,287 @@
+package dev.gantry.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gantry.model.ImageRef;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Attaches documents to an image digest the way cosign and OCI 1.1 tools do, in a distribution
+ * registry or an OCI layout, so that {@link Attachments} and the standard tools read them back.
+ * Writing is idempotent: attaching the same document twice leaves one copy. The allow-list
+ * applies as for reading. Appending to a tag ({@code .att}, the fallback index) reads, extends and
+ * puts the manifest, as cosign does: two writers appending to the same image at the same moment can
+ * lose one addition, so attach to one image from one activity at a time.
+ */
+public final class AttestationWriter {
+
+  /** Where an attestation goes. */
+  public enum Form {
+    /**
+     * A layer appended to the cosign tag {@code sha256-<hex>.att} (what {@code cosign attest}
+     * writes by default up to v2): an OCI image manifest whose layers are DSSE envelopes annotated
+     * with {@code predicateType}.
+     */
+    LEGACY_ATT,
+    /**
+     * An OCI 1.1 referrer holding a Sigstore bundle v0.3 that wraps the envelope (cosign's
+     * BUNDLE_SPEC, the default of cosign v3): {@code artifactType}
+     * {@code application/vnd.dev.sigstore.bundle.v0.3+json}, empty config, a {@code subject}, and
+     * the {@code sha256-<hex>} fallback index when the registry has no referrers API.
+     */
+    REFERRER
+  }
+
+  /** Sigstore bundle v0.3, the artifact type of {@link Form#REFERRER} attestations. */
+  public static final String BUNDLE_MEDIA_TYPE = OciMedia.BUNDLE_V03;
+
+  private static final Attachments.Limits LIMITS = Attachments.Limits.DEFAULT;
+  // what go-containerregistry writes for the config of an image built from nothing
+  private static final String ZERO_TIME = "0001-01-01T00:00:00Z";
+
+  private AttestationWriter() {}
+
+  /**
+   * Attaches a DSSE envelope (an in-toto statement about the image) to the image.
+   *
+   * @param digestRef the image, by digest; it must exist
+   * @param dsseEnvelopeJson the envelope's JSON ({@code payloadType}, {@code payload},
+   *     {@code signatures}); for {@link Form#REFERRER} the bundle's {@code publicKey.hint} is the
+   *     first signature's {@code keyid} (see {@link #keyHint})
+   * @param predicateType the statement's predicate type, written to the annotations readers filter
+   *     on
+   * @return the digest of the manifest that now holds the envelope: the {@code .att} manifest, or
+   *     the referrer manifest
+   */
+  public static String attach(
+      ImageRef digestRef, byte[] dsseEnvelopeJson, String predicateType, Form form,
+      RegistrySettings settings) {
+    Objects.requireNonNull(dsseEnvelopeJson, "dsseEnvelopeJson");
+    Objects.requireNonNull(form, "form");
+    if (predicateType == null || predicateType.isBlank()) {
+      throw new IllegalArgumentException("an attestation needs its predicate type");
+    }
+    Attachments.requireEnvelope(dsseEnvelopeJson, "the DSSE envelope to attach");
+    try (ArtifactStore store = Attachments.open(digestRef, settings, true)) {
+      ArtifactStore.Manifest image = Attachments.image(store, digestRef.reference(), LIMITS);
+      return switch (form) {
+        case LEGACY_ATT -> appendToAtt(store, image, dsseEnvelopeJson, predicateType);
+        case REFERRER -> {
+          byte[] bundle = bundle(dsseEnvelopeJson);
+          Map<String, String> annotations = new LinkedHashMap<>();
+          annotations.put(OciMedia.CREATED, now());
+          annotations.put(OciMedia.BUNDLE_CONTENT, "dsse-envelope");
+          annotations.put(OciMedia.BUNDLE_PREDICATE_TYPE, predicateType);
+          yield writeReferrer(store, image, OciMedia.BUNDLE_V03, bundle, annotations);
+        }
+      };
+    }
+  }
+
+  /**
+   * Attaches a plain JSON document (an SBOM, a scan report) as an OCI 1.1 referrer whose artifact
+   * type and single layer type are {@code artifactType}, as {@code oras attach} does.
+   *
+   * @param artifactType a JSON media type, e.g. {@code application/vnd.cyclonedx+json}
+   * @return the referrer manifest's digest
+   */
+  public static String attachArtifact(
+      ImageRef digestRef, byte[] json, String artifactType, RegistrySettings settings) {
+    Objects.requireNonNull(json, "json");
+    if (!OciMedia.isJson(artifactType)) {
+      throw new IllegalArgumentException(
+          "artifact type " + artifactType + " is not a JSON media type (application/json or …+json)");
+    }
+    OciJson.scan(json, "the " + artifactType + " document to attach");
+    try (ArtifactStore store = Attachments.open(digestRef, settings, true)) {
+      ArtifactStore.Manifest image = Attachments.image(store, digestRef.reference(), LIMITS);
+      return writeReferrer(store, image, artifactType, json, Map.of(OciMedia.CREATED, now()));
+    }
+  }
+
+  /**
+   * The key hint Sigstore bundles carry for a plain public key, as cosign computes it: base64 of
+   * the SHA-256 of the key's DER SubjectPublicKeyInfo. Use it as the DSSE signature's {@code
+   * keyid} so the bundle names the key.
+   */
+  public static String keyHint(PublicKey key) {
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(key.getEncoded());
+      return Base64.getEncoder().encodeToString(hash);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("JDK without SHA-256", e);
+    }
+  }
+
+  private static String appendToAtt(
+      ArtifactStore store, ArtifactStore.Manifest image, byte[] envelope, String predicateType) {
+    Descriptor layer =
+        new Descriptor(
+            OciMedia.DSSE, OciMedia.sha256(envelope), envelope.length, null,
+            Map.of(OciMedia.PREDICATE_TYPE, predicateType));
+    String tag = Attachments.attTag(image.digest());
+    ArtifactStore.Manifest existing = store.manifest(tag, LIMITS.maxManifestBytes());
+    ObjectNode manifest = OciJson.MAPPER.createObjectNode();
+    ArrayNode layers = OciJson.MAPPER.createArrayNode();
+    List<String> layerDigests = new ArrayList<>();
+    if (existing != null) {
+      String what = "attestation tag " + tag + " in " + store.where() + " (" + existing.digest() + ")";
+      if (!existing.isImageManifest()) {
+        throw RegistryFailures.attachment(
+            what + " names a " + existing.mediaType() + ": cannot append an attestation to it");
+      }
+      for (Descriptor d : Attachments.layers(existing, what, LIMITS)) {
+        if (d.digest().equals(layer.digest())) {
+          return existing.digest();
+        }
+        layerDigests.add(d.digest());
+      }
+      if (layerDigests.size() >= LIMITS.maxLayers()) {
+        throw RegistryFailures.attachment(
+            what + " already has " + layerDigests.size() + " layers, the most one is read with");
+      }
+      // the layers as they are, with whatever annotations other tools gave them
+      existing.json().path("layers").forEach(l -> layers.add(l.deepCopy()));
+    }
+    store.putBlob(envelope);
+    layers.add(layer.toJson());
+    layerDigests.add(layer.digest());
+
+    byte[] config = attConfig(layerDigests);
+    store.putBlob(config);
+    manifest.put("schemaVersion", 2);
+    manifest.put("mediaType", OciMedia.OCI_MANIFEST);
+    manifest.set("config", Descriptor.of(OciMedia.OCI_CONFIG, config).toJson());
+    manifest.set("layers", layers);
+    if (existing != null && existing.json().path("annotations").isObject()) {
+      manifest.set("annotations", existing.json().get("annotations").deepCopy());
+    }
+    byte[] bytes = OciJson.bytes(manifest);
+    store.putManifest(tag, bytes, Descriptor.of(OciMedia.OCI_MANIFEST, bytes));
+    return OciMedia.sha256(bytes);
+  }
+
+  // cosign's .att image config: go-containerregistry's empty image with the layers appended
+  private static byte[] attConfig(List<String> layerDigests) {
+    ObjectNode config = OciJson.MAPPER.createObjectNode();
+    config.put("architecture", "");
+    config.put("created", ZERO_TIME);
+    ArrayNode history = config.putArray("history");
+    layerDigests.forEach(d -> history.addObject().put("created", ZERO_TIME));
+    config.put("os", "");
+    ObjectNode rootfs = config.putObject("rootfs");
+    rootfs.put("type", "layers");
+    ArrayNode diffIds = rootfs.putArray("diff_ids");
+    // the layers are uncompressed: their diff IDs are their digests
+    layerDigests.forEach(diffIds::add);
+    config.putObject("config");
+    return OciJson.bytes(config);
+  }
+
+  // a Sigstore bundle v0.3 (protobuf-specs sigstore_bundle.proto) for a key-signed DSSE envelope
+  private static byte[] bundle(byte[] envelopeJson) {
+    JsonNode envelope = OciJson.tree(envelopeJson, "the DSSE envelope to attach");
+    String hint = envelope.path("signatures").path(0).path("keyid").asText("");
+    ObjectNode bundle = OciJson.MAPPER.createObjectNode();
+    bundle.put("mediaType", OciMedia.BUNDLE_V03);
+    ObjectNode material = bundle.putObject("verificationMaterial");
+    material.putObject("publicKey").put("hint", hint);
+    material.putArray("tlogEntries");
+    bundle.set("dsseEnvelope", envelope);
+    return OciJson.bytes(bundle);
+  }
+
+  private static String writeReferrer(
+      ArtifactStore store, ArtifactStore.Manifest image, String artifactType, byte[] content,
+      Map<String, String> annotations) {
+    Descriptor layer = Descriptor.of(artifactType, content);
+    String existing = findReferrer(store, image.digest(), artifactType, layer.digest());
+    if (existing != null) {
+      return existing;
+    }
+    store.putBlob(OciMedia.EMPTY_JSON);
+    store.putBlob(content);
+    ObjectNode manifest = OciJson.MAPPER.createObjectNode();
+    manifest.put("schemaVersion", 2);
+    manifest.put("mediaType", OciMedia.OCI_MANIFEST);
+    manifest.put("artifactType", artifactType);
+    manifest.set("config", Descriptor.of(OciMedia.OCI_EMPTY, OciMedia.EMPTY_JSON).toJson());
+    manifest.putArray("layers").add(layer.toJson());
+    manifest.set("subject", image.descriptor().toJson());
+    ObjectNode a = manifest.putObject("annotations");
+    annotations.forEach(a::put);
+    byte[] bytes = OciJson.bytes(manifest);
+    Descriptor descriptor =
+        new Descriptor(OciMedia.OCI_MANIFEST, OciMedia.sha256(bytes), bytes.length, artifactType, annotations);
+    if (!store.putManifest(null, bytes, descriptor)) {
+      addToFallbackIndex(store, image.digest(), descriptor);
+    }
+    return descriptor.digest();
+  }
+
+  // a referrer of this image and type whose one layer is this content is this attachment
+  private static String findReferrer(
+      ArtifactStore store, String digest, String artifactType, String layerDigest) {
+    for (Descriptor d : Attachments.listedReferrers(store, digest, LIMITS)) {
+      if ((d.artifactType() != null && !d.artifactType().equals(artifactType))
+          || !d.mediaType().equals(OciMedia.OCI_MANIFEST)) {
+        continue;
+      }
+      ArtifactStore.Manifest m = store.manifest(d.digest(), LIMITS.maxManifestBytes());
+      if (m == null
+          || !m.isImageManifest()
+          || !digest.equals(m.json().path("subject").path("digest").asText(null))
+          || !artifactType.equals(Attachments.artifactType(m.json()))) {
+        continue;
+      }
+      JsonNode layers = m.json().path("layers");
+      if (layers.size() == 1 && layerDigest.equals(layers.get(0).path("digest").asText())) {
+        return m.digest();
+      }
+    }
+    return null;
+  }
+
+  // the referrers tag schema: an index under sha256-<hex> listing each referrer once
+  private static void addToFallbackIndex(ArtifactStore store, String digest, Descriptor referrer) {
+    String tag = Attachments.fallbackTag(digest);
+    ArtifactStore.Manifest existing = store.manifest(tag, LIMITS.maxManifestBytes());
+    ObjectNode index;
+    if (existing == null) {
+      index = OciJson.MAPPER.createObjectNode();
+      index.put("schemaVersion", 2);
+      index.put("mediaType", OciMedia.OCI_INDEX);
+      index.putArray("manifests");
+    } else {
+      if (!existing.isIndex() || !existing.json().path("manifests").isArray()) {
+        throw RegistryFailures.attachment(
+            "referrers index " + tag + " in " + store.where() + " (" + existing.digest() + ") is a "
+                + existing.mediaType() + ", not an image index: cannot add a referrer to it");
+      }
+      for (JsonNode m : existing.json().path("manifests")) {
+        if (referrer.digest().equals(m.path("digest").asText())) {
+          return;
+        }
+      }
+      index = (ObjectNode) existing.json().deepCopy();
+    }
+    ((ArrayNode) index.get("manifests")).add(referrer.toJson());
+    byte[] bytes = OciJson.bytes(index);
+    store.putManifest(tag, bytes, Descriptor.of(OciMedia.OCI_INDEX, bytes));
+  }
+
+  private static String now() {
+    return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+}
