@@ -119,7 +119,7 @@ public class WorkerConfiguration {
             dataSource,
             new EvidenceStore(dataSource, new LocalObjectStore(objectsDir(props))),
             new ComponentIndex(dataSource),
-            ref -> Attachments.list(ref, registry, Attachments.Limits.defaults()),
+            ref -> Attachments.list(ref, registry, Attachments.Limits.DEFAULT),
             Clock.systemUTC()),
         new EvaluationActivitiesImpl(dataSource, evaluationSettings(props)));
     Duration grace = w != null && w.shutdownGrace() != null ? w.shutdownGrace() : Duration.ofSeconds(30);

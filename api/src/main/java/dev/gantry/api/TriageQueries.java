@@ -1,0 +1,450 @@
+package dev.gantry.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.github.packageurl.MalformedPackageURLException;
+import com.github.packageurl.PackageURL;
+import dev.gantry.sbom.VersionOrder;
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Triage: which releases contain a package (by purl, by name and version range) or are affected by
+ * a vulnerability, and which environments run one of them now. Reads the tables the catalog's
+ * {@code ComponentIndex} writes; purls are matched in the canonical form it stores them in.
+ *
+ * <p>Each answer is read in one read-only snapshot, so the page, the environments and the counts
+ * agree. Releases come newest first, paged by a cursor.
+ */
+public class TriageQueries {
+  public static final int DEFAULT_LIMIT = 100;
+  public static final int MAX_LIMIT = 1000;
+  private static final int MAX_PURL = 2000;
+  private static final int MAX_NAME = 500;
+  private static final int MAX_VULNERABILITY = 200;
+  private static final int MAX_COMPARATORS = 16;
+  private static final Pattern COMPARATOR = Pattern.compile("(>=|<=|==|!=|>|<|=)?\\s*(\\S+)");
+  private static final Pattern CVE = Pattern.compile("(?i)cve-\\d{4}-\\d{4,}");
+
+  private final JdbcClient jdbc;
+  private final TransactionTemplate snapshot;
+
+  public TriageQueries(DataSource dataSource) {
+    this.jdbc = JdbcClient.create(dataSource);
+    this.snapshot = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+    snapshot.setReadOnly(true);
+    snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+  }
+
+  /** What a triage answers: one package (exact or every version), a name and range, or a vulnerability. */
+  public sealed interface Question permits ExactPurl, AnyVersion, NameRange, Vulnerability {
+    Query echo();
+  }
+
+  /**
+   * One version of a package. Without qualifiers in the question, every stored qualifier set matches
+   * ({@code pkg:deb/debian/curl@7.88.1-10} finds the amd64 and the arm64 one); with qualifiers, only
+   * the identical canonical purl.
+   */
+  public record ExactPurl(String canonical, boolean anyQualifiers, String base) implements Question {
+    public Query echo() {
+      return new Query("purl", canonical, null, null, null);
+    }
+  }
+
+  /** Every version of a package: {@code base} is the canonical purl without version or qualifiers. */
+  public record AnyVersion(String base) implements Question {
+    public Query echo() {
+      return new Query("package", base, null, null, null);
+    }
+  }
+
+  /** Components of this name whose version is in the range (every version when range is null). */
+  public record NameRange(String name, VersionRange range) implements Question {
+    public Query echo() {
+      return new Query("name", null, name, range == null ? null : range.text(), null);
+    }
+  }
+
+  public record Vulnerability(String id) implements Question {
+    public Query echo() {
+      return new Query("vulnerability", null, null, null, id);
+    }
+  }
+
+  /** The question as understood: {@code kind} is purl, package (every version), name or vulnerability. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Query(String kind, String purl, String name, String version, String vulnerability) {}
+
+  /** Comma-separated comparators, all of which a version must satisfy. */
+  public record VersionRange(String text, List<Bound> bounds) {
+    public boolean contains(String version) {
+      if (version == null) {
+        return false;
+      }
+      for (Bound b : bounds) {
+        int c = VersionOrder.INSTANCE.compare(version, b.version());
+        boolean ok = switch (b.operator()) {
+          case "<" -> c < 0;
+          case "<=" -> c <= 0;
+          case ">" -> c > 0;
+          case ">=" -> c >= 0;
+          case "!=" -> c != 0;
+          default -> c == 0;
+        };
+        if (!ok) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  public record Bound(String operator, String version) {}
+
+  public record ComponentRef(String purl, String name, String version) {}
+
+  public record FindingRef(String vulnerability, String purl, String severity, String fixedVersion, String evidence) {}
+
+  /** A release that contains a matching component ({@code components}) or finding ({@code findings}). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ReleaseHit(
+      String service, String commit, String digest, String status, Instant createdAt,
+      List<ComponentRef> components, List<FindingRef> findings) {}
+
+  /** An environment whose current digest is one of the matching releases'. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record EnvironmentHit(
+      String service, String environment, String digest, String commit,
+      List<ComponentRef> components, List<FindingRef> findings) {}
+
+  /**
+   * Totals over every matching release, not just this page: releases, their services, the
+   * environments running one, and the matching components (package versions; for a vulnerability
+   * the distinct affected purls).
+   */
+  public record Counts(long releases, long services, long environments, long components) {}
+
+  /** {@code nextCursor} is null on the last page. */
+  public record TriageResult(Query query, List<ReleaseHit> releases, List<EnvironmentHit> environments, Counts counts, String nextCursor) {}
+
+  /**
+   * Reads the request's parameters: exactly one of purl, name (with an optional version range) or
+   * vulnerability.
+   *
+   * @throws ApiProblem 400 with the reason when the question is not one of those or does not parse
+   */
+  public static Question question(String purl, String name, String version, String vulnerability) {
+    int given = (purl != null ? 1 : 0) + (name != null ? 1 : 0) + (vulnerability != null ? 1 : 0);
+    if (given != 1) {
+      throw ApiProblem.badRequest("InvalidQuery",
+          "give exactly one of purl, name (with version, optional) or vulnerability, e.g. ?purl=pkg:npm/express@4.17.1, "
+              + "?name=express&version=>=4.0.0,<4.18.2 or ?vulnerability=CVE-2024-1234; got "
+              + (given == 0 ? "none" : given));
+    }
+    if (version != null && name == null) {
+      throw ApiProblem.badRequest("InvalidQuery", "version is a range for name; for a purl put the version in it (pkg:npm/express@4.17.1)");
+    }
+    if (purl != null) {
+      return purl(purl);
+    }
+    if (name != null) {
+      String n = name.strip();
+      if (n.isEmpty() || n.length() > MAX_NAME || n.chars().anyMatch(Character::isISOControl)) {
+        throw ApiProblem.badRequest("InvalidQuery", "name must be 1 to " + MAX_NAME + " characters without control characters");
+      }
+      return new NameRange(n, version == null ? null : range(version));
+    }
+    String id = vulnerability.strip();
+    if (id.isEmpty() || id.length() > MAX_VULNERABILITY || id.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+      throw ApiProblem.badRequest("InvalidQuery",
+          "vulnerability must be an identifier such as CVE-2024-1234 or GHSA-xxxx-xxxx-xxxx (1 to " + MAX_VULNERABILITY + " characters, no spaces)");
+    }
+    // CVE ids are upper case in every scanner's report; a lower-case question means the same one
+    return new Vulnerability(CVE.matcher(id).matches() ? id.toUpperCase(Locale.ROOT) : id);
+  }
+
+  /** A purl with a version is one version of the package; without one, every version. */
+  public static Question purl(String purl) {
+    String p = purl.strip();
+    if (p.length() > MAX_PURL) {
+      throw ApiProblem.badRequest("InvalidPurl", "purl is " + p.length() + " characters; at most " + MAX_PURL);
+    }
+    PackageURL parsed;
+    try {
+      parsed = new PackageURL(p);
+    } catch (MalformedPackageURLException | RuntimeException e) {
+      throw ApiProblem.badRequest("InvalidPurl",
+          "'" + p + "' is not a package URL (" + e.getMessage() + "); expected pkg:<type>/<namespace>/<name>@<version>, e.g. pkg:npm/express@4.17.1");
+    }
+    String base = canonical(parsed, null);
+    if (parsed.getVersion() == null) {
+      if (parsed.getQualifiers() != null && !parsed.getQualifiers().isEmpty() || parsed.getSubpath() != null) {
+        throw ApiProblem.badRequest("InvalidPurl",
+            "'" + p + "' has qualifiers or a subpath but no version; ask for " + base + " (every version) or name the version");
+      }
+      return new AnyVersion(base);
+    }
+    if (parsed.getVersion().isBlank()) {
+      throw ApiProblem.badRequest("InvalidPurl", "'" + p + "' ends its name with '@' but gives no version; leave the '@' out to find every version");
+    }
+    boolean anyQualifiers = (parsed.getQualifiers() == null || parsed.getQualifiers().isEmpty()) && parsed.getSubpath() == null;
+    return new ExactPurl(anyQualifiers ? canonical(parsed, parsed.getVersion()) : parsed.canonicalize(), anyQualifiers, base);
+  }
+
+  /** {@code >=4.0.0,<4.18.2}, {@code =4.17.1} or {@code 4.17.1}; compared with {@link VersionOrder}. */
+  public static VersionRange range(String text) {
+    String t = text.strip();
+    if (t.isEmpty()) {
+      throw ApiProblem.badRequest("InvalidRange", "version is empty; give a version (4.17.1) or comparators (>=4.0.0,<4.18.2), or leave it out for every version");
+    }
+    String[] parts = t.split(",", -1);
+    if (parts.length > MAX_COMPARATORS) {
+      throw ApiProblem.badRequest("InvalidRange", "version range has " + parts.length + " comparators; at most " + MAX_COMPARATORS);
+    }
+    List<Bound> bounds = new ArrayList<>();
+    for (String part : parts) {
+      Matcher m = COMPARATOR.matcher(part.strip());
+      if (!m.matches() || "<>=!".indexOf(m.group(2).charAt(0)) >= 0) {
+        throw ApiProblem.badRequest("InvalidRange",
+            "'" + part.strip() + "' in version range '" + t + "' is not a comparator: use >=, >, <=, <, = or != followed by a version, comma-separated (>=4.0.0,<4.18.2)");
+      }
+      String op = m.group(1) == null || m.group(1).equals("==") ? "=" : m.group(1);
+      bounds.add(new Bound(op, m.group(2)));
+    }
+    return new VersionRange(t, List.copyOf(bounds));
+  }
+
+  /** The canonical purl of the package at a version, without qualifiers or subpath. */
+  private static String canonical(PackageURL p, String version) {
+    try {
+      return new PackageURL(p.getType(), p.getNamespace(), p.getName(), version, null, null).canonicalize();
+    } catch (MalformedPackageURLException e) {
+      throw ApiProblem.badRequest("InvalidPurl", "'" + p + "' is not a package URL: " + e.getMessage());
+    }
+  }
+
+  /**
+   * One page of the answer.
+   *
+   * @param limit releases per page, 1 to {@link #MAX_LIMIT}
+   * @param cursor {@code nextCursor} of the page before, or null for the first page
+   */
+  public TriageResult triage(Question question, int limit, String cursor) {
+    if (limit < 1 || limit > MAX_LIMIT) {
+      throw ApiProblem.badRequest("InvalidLimit", "limit must be between 1 and " + MAX_LIMIT);
+    }
+    Position after = cursor == null ? null : Position.decode(cursor);
+    return snapshot.execute(tx -> question instanceof Vulnerability v ? byVulnerability(v, limit, after) : byComponents(question, limit, after));
+  }
+
+  private record Component(long id, String purl, String name, String version) {
+    ComponentRef ref() {
+      return new ComponentRef(purl, name, version);
+    }
+  }
+
+  private record Release(long id, String service, String commit, String digest, String status, Instant createdAt) {}
+
+  private record Environment(String service, String environment, String digest, String commit, long releaseId) {}
+
+  private TriageResult byComponents(Question q, int limit, Position after) {
+    List<Component> matched = components(q);
+    if (matched.isEmpty()) {
+      return new TriageResult(q.echo(), List.of(), List.of(), new Counts(0, 0, 0, 0), null);
+    }
+    Map<Long, Component> byId = matched.stream().collect(Collectors.toMap(Component::id, c -> c, (a, b) -> a, LinkedHashMap::new));
+    String ids = array(byId.keySet());
+    String hits = "SELECT DISTINCT release_id FROM release_components WHERE component_id = ANY(CAST(:ids AS bigint[]))";
+    Map<String, Object> params = Map.of("ids", ids);
+    Page page = page(hits, params, limit, after);
+    List<Environment> environments = environments(hits, params);
+    Map<Long, List<ComponentRef>> contents = new LinkedHashMap<>();
+    jdbc.sql("""
+            SELECT release_id, component_id FROM release_components
+            WHERE component_id = ANY(CAST(:ids AS bigint[])) AND release_id = ANY(CAST(:releases AS bigint[]))""")
+        .param("ids", ids)
+        .param("releases", array(page.releaseIdsWith(environments)))
+        .query(rs -> {
+          contents.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(byId.get(rs.getLong(2)).ref());
+        });
+    contents.values().forEach(refs -> refs.sort(Comparator.comparing(ComponentRef::purl, Comparator.nullsLast(Comparator.naturalOrder()))));
+    List<ReleaseHit> releases = page.releases().stream()
+        .map(r -> new ReleaseHit(r.service(), r.commit(), r.digest(), r.status(), r.createdAt(), contents.getOrDefault(r.id(), List.of()), null))
+        .toList();
+    List<EnvironmentHit> envs = environments.stream()
+        .map(e -> new EnvironmentHit(e.service(), e.environment(), e.digest(), e.commit(), contents.getOrDefault(e.releaseId(), List.of()), null))
+        .toList();
+    return new TriageResult(q.echo(), releases, envs, new Counts(page.total(), page.services(), envs.size(), matched.size()), page.next());
+  }
+
+  private TriageResult byVulnerability(Vulnerability v, int limit, Position after) {
+    String hits = "SELECT DISTINCT release_id FROM scan_findings WHERE vulnerability = :vulnerability";
+    Map<String, Object> params = Map.of("vulnerability", v.id());
+    Page page = page(hits, params, limit, after);
+    if (page.total() == 0) {
+      return new TriageResult(v.echo(), List.of(), List.of(), new Counts(0, 0, 0, 0), null);
+    }
+    List<Environment> environments = environments(hits, params);
+    Map<Long, List<FindingRef>> findings = new LinkedHashMap<>();
+    jdbc.sql("""
+            SELECT release_id, vulnerability, purl, severity, fixed_version, evidence FROM scan_findings
+            WHERE release_id = ANY(CAST(:releases AS bigint[])) AND vulnerability = :vulnerability
+            ORDER BY release_id, purl""")
+        .param("releases", array(page.releaseIdsWith(environments)))
+        .param("vulnerability", v.id())
+        .query(rs -> {
+          findings.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>())
+              .add(new FindingRef(rs.getString(2), rs.getString(3).isEmpty() ? null : rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6)));
+        });
+    long purls = jdbc.sql("SELECT count(DISTINCT purl) FROM scan_findings WHERE vulnerability = :vulnerability")
+        .param("vulnerability", v.id())
+        .query(Long.class)
+        .single();
+    List<ReleaseHit> releases = page.releases().stream()
+        .map(r -> new ReleaseHit(r.service(), r.commit(), r.digest(), r.status(), r.createdAt(), null, findings.getOrDefault(r.id(), List.of())))
+        .toList();
+    List<EnvironmentHit> envs = environments.stream()
+        .map(e -> new EnvironmentHit(e.service(), e.environment(), e.digest(), e.commit(), null, findings.getOrDefault(e.releaseId(), List.of())))
+        .toList();
+    return new TriageResult(v.echo(), releases, envs, new Counts(page.total(), page.services(), envs.size(), purls), page.next());
+  }
+
+  private List<Component> components(Question q) {
+    String columns = "SELECT id, purl, name, version FROM components ";
+    // split_part(split_part(purl, '@', 1), '?', 1) is the expression of the components_purl_base index
+    return switch (q) {
+      case ExactPurl e when e.anyQualifiers() -> jdbc.sql(columns + """
+              WHERE split_part(split_part(purl, '@', 1), '?', 1) = :base
+                AND (purl = :purl OR left(purl, length(:purl) + 1) IN (:purl || '?', :purl || '#'))
+              ORDER BY purl""")
+          .param("base", e.base())
+          .param("purl", e.canonical())
+          .query(TriageQueries::component)
+          .list();
+      case ExactPurl e -> jdbc.sql(columns + "WHERE purl = :purl").param("purl", e.canonical()).query(TriageQueries::component).list();
+      case AnyVersion a -> jdbc.sql(columns + "WHERE split_part(split_part(purl, '@', 1), '?', 1) = :base ORDER BY purl")
+          .param("base", a.base())
+          .query(TriageQueries::component)
+          .list();
+      // versions are compared in Java: VersionOrder is not expressible as a SQL ordering
+      case NameRange n -> jdbc.sql(columns + "WHERE name = :name ORDER BY purl, version")
+          .param("name", n.name())
+          .query(TriageQueries::component)
+          .stream()
+          .filter(c -> n.range() == null || n.range().contains(c.version()))
+          .toList();
+      case Vulnerability v -> throw new IllegalArgumentException("a vulnerability is not answered through components");
+    };
+  }
+
+  private record Page(List<Release> releases, long total, long services, String next) {
+    List<Long> releaseIdsWith(List<Environment> environments) {
+      List<Long> ids = new ArrayList<>(releases.stream().map(Release::id).toList());
+      environments.forEach(e -> ids.add(e.releaseId()));
+      return ids;
+    }
+  }
+
+  /** Newest first; ties on created_at broken by id so the cursor never skips or repeats a release. */
+  private Page page(String hits, Map<String, Object> params, int limit, Position after) {
+    List<Release> rows = jdbc.sql("""
+            WITH hits AS MATERIALIZED (%s)
+            SELECT r.id, r.service, r.commit, r.digest, r.status, r.created_at
+            FROM hits h JOIN releases r ON r.id = h.release_id
+            WHERE CAST(:afterAt AS timestamptz) IS NULL OR (r.created_at, r.id) < (CAST(:afterAt AS timestamptz), :afterId)
+            ORDER BY r.created_at DESC, r.id DESC
+            LIMIT :limit""".formatted(hits))
+        .params(params)
+        .param("afterAt", after == null ? null : OffsetDateTime.ofInstant(after.createdAt(), ZoneOffset.UTC))
+        .param("afterId", after == null ? 0L : after.id())
+        .param("limit", limit + 1)
+        .query(TriageQueries::release)
+        .list();
+    long[] totals = jdbc.sql("""
+            WITH hits AS MATERIALIZED (%s)
+            SELECT count(*), count(DISTINCT r.service) FROM hits h JOIN releases r ON r.id = h.release_id""".formatted(hits))
+        .params(params)
+        .query((rs, i) -> new long[] {rs.getLong(1), rs.getLong(2)})
+        .single();
+    boolean more = rows.size() > limit;
+    List<Release> releases = more ? rows.subList(0, limit) : rows;
+    String next = more ? new Position(releases.getLast().createdAt(), releases.getLast().id()).encode() : null;
+    return new Page(List.copyOf(releases), totals[0], totals[1], next);
+  }
+
+  /**
+   * Environments whose current digest is a matching release's. The same image under two services
+   * runs the same packages, so the match is by digest; the release of the environment's own
+   * service is preferred for the commit.
+   */
+  private List<Environment> environments(String hits, Map<String, Object> params) {
+    return jdbc.sql("""
+            WITH hits AS MATERIALIZED (%s)
+            SELECT DISTINCT ON (e.service, e.environment) e.service, e.environment, e.current_digest, r.commit, r.id
+            FROM environments e
+            JOIN releases r ON r.digest = e.current_digest
+            JOIN hits h ON h.release_id = r.id
+            ORDER BY e.service, e.environment, (r.service = e.service) DESC, r.created_at DESC""".formatted(hits))
+        .params(params)
+        .query((rs, i) -> new Environment(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5)))
+        .list();
+  }
+
+  private static Component component(ResultSet rs, int row) throws SQLException {
+    return new Component(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4));
+  }
+
+  private static Release release(ResultSet rs, int row) throws SQLException {
+    Timestamp at = rs.getTimestamp(6);
+    return new Release(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), at == null ? null : at.toInstant());
+  }
+
+  private static String array(Iterable<Long> ids) {
+    StringBuilder s = new StringBuilder("{");
+    for (Long id : ids) {
+      s.append(s.length() > 1 ? "," : "").append(id);
+    }
+    return s.append('}').toString();
+  }
+
+  /** Where a page ended: the last release's created_at (microseconds, as PostgreSQL keeps it) and id. */
+  private record Position(Instant createdAt, long id) {
+    String encode() {
+      long micros = ChronoUnit.MICROS.between(Instant.EPOCH, createdAt);
+      return Base64.getUrlEncoder().withoutPadding().encodeToString((micros + "." + id).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    static Position decode(String cursor) {
+      try {
+        String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII).split("\\.", -1);
+        if (parts.length == 2) {
+          return new Position(Instant.EPOCH.plus(Long.parseLong(parts[0]), ChronoUnit.MICROS), Long.parseLong(parts[1]));
+        }
+      } catch (IllegalArgumentException | ArithmeticException | java.time.DateTimeException unreadable) {
+        // the same refusal as a cursor of the wrong shape
+      }
+      throw ApiProblem.badRequest("InvalidCursor", "cursor '" + cursor + "' is not one this API returned; leave it out to start from the newest release");
+    }
+  }
+}
