@@ -104,7 +104,7 @@ class TriageQueriesTest {
 
   static void promote(CatalogActivitiesImpl catalog, String service, String env, String c, int minutes) {
     catalog.recordPromotion(new PromotionRecord("promotion/" + service + "/" + env + "/" + c + "/run", service, env, "PROMOTION",
-        digest(c), commit(c), "git-" + c, "PROMOTED", List.of("alice"), "ci", "merge", T0.plusSeconds(60L * minutes)));
+        digest(c), commit(c), "git-" + c, "PROMOTED", List.of("alice"), "ci", "merge", T0.plusSeconds(60L * minutes), null));
   }
 
   static ComponentRow npm(String name, String version) {
