@@ -184,7 +184,7 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
           newest == null ? (request.evaluationError() == null ? "no evaluation result was recorded" : request.evaluationError()) : null,
           newest == null ? List.of() : List.of(newest.sha256())));
     }
-    return bundle(release, request.environment(), policy, verdicts, docs);
+    return bundle(release, request.environment(), policy, verdicts);
   }
 
   private GateVerdict dependencyDiff(ReleaseRef release, DependencyPolicy policy, Sbom sbom, List<LockfileDigest> locks, Previous previous) {
@@ -243,15 +243,14 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
 
   // --- bundle -------------------------------------------------------------------------------
 
-  private Assessment bundle(ReleaseRef release, String environment, EvidencePolicy policy, List<GateVerdict> verdicts, List<EvidenceDocument> docs) {
+  private Assessment bundle(ReleaseRef release, String environment, EvidencePolicy policy, List<GateVerdict> verdicts) {
     Outcome outcome = verdicts.stream().anyMatch(v -> v.outcome() == Outcome.FAIL)
         ? Outcome.FAIL
         : verdicts.stream().anyMatch(v -> v.outcome() == Outcome.MISSING) ? Outcome.MISSING : Outcome.PASS;
     String policyDigest = "sha256:" + dev.gantry.objects.LocalObjectStore.sha256(Json.canonical(policy));
     TreeSet<String> used = new TreeSet<>();
     verdicts.forEach(v -> used.addAll(v.evidence()));
-    Map<String, EvidenceDocument> known = new LinkedHashMap<>();
-    docs.forEach(d -> known.put(d.sha256(), d));
+    Map<String, EvidenceStore.Member> known = store.members(release.service(), release.commit());
 
     ObjectNode bundle = Json.WRITER.createObjectNode();
     bundle.put("schema", BUNDLE_SCHEMA);
@@ -267,7 +266,7 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
     for (String sha : used) {
       ObjectNode m = members.addObject();
       m.put("sha256", sha);
-      EvidenceDocument d = known.get(sha);
+      EvidenceStore.Member d = known.get(sha);
       if (d != null) {
         m.put("type", d.type().name());
         m.put("mediaType", d.mediaType());

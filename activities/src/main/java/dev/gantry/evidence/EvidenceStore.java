@@ -12,7 +12,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -152,6 +154,28 @@ public final class EvidenceStore implements EvidenceIntake {
           String sha = rs.getString(1);
           byte[] bytes = objects.get(sha).orElseThrow(() -> new IllegalStateException("evidence " + sha + " is indexed but missing from the object store"));
           out.add(new EvidenceDocument(sha, EvidenceType.valueOf(rs.getString(2)), rs.getString(3), rs.getString(4), Json.read(bytes, Long.MAX_VALUE, "evidence " + sha)));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("evidence index unavailable (will retry): " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  /** A record's index entry: what it is and how it reached the release. */
+  public record Member(String sha256, EvidenceType type, String mediaType, String source) {}
+
+  /** The index entries of a release's records, without reading the documents. */
+  public Map<String, Member> members(String service, String commit) {
+    Map<String, Member> out = new LinkedHashMap<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "SELECT e.sha256, e.type, e.media_type, r.source FROM release_evidence r JOIN evidence e ON e.sha256 = r.sha256 WHERE r.service = ? AND r.commit = ?")) {
+      ps.setString(1, service);
+      ps.setString(2, commit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), new Member(rs.getString(1), EvidenceType.valueOf(rs.getString(2)), rs.getString(3), rs.getString(4)));
         }
       }
     } catch (SQLException e) {

@@ -450,11 +450,11 @@ class CatalogActivitiesImplTest {
   void schemaKeepsTheColumnNamesOtherCodeQueries() throws Exception {
     assertThat(columns("releases"))
         .containsExactly("service", "commit", "tag", "digest", "author", "started_by",
-            "workflow_id", "status", "created_at", "updated_at");
+            "workflow_id", "status", "created_at", "updated_at", "id");
     assertThat(columns("promotions"))
         .containsExactly("id", "service", "environment", "kind", "digest", "commit",
             "git_commit", "outcome", "approved_by", "by_principal", "reason", "at",
-            "recorded_at");
+            "recorded_at", "evidence_bundle");
     assertThat(columns("environments"))
         .containsExactly("service", "environment", "current_digest", "current_commit",
             "last_known_good_digest", "last_known_good_commit", "hold_by", "hold_reason",

@@ -70,7 +70,7 @@ public final class EmbeddedCatalogDatabase
   public void truncate() {
     try (Connection c = dataSource().getConnection();
         Statement s = c.createStatement()) {
-      s.execute("TRUNCATE releases, promotions, environments");
+      s.execute("TRUNCATE releases, promotions, environments CASCADE");
     } catch (SQLException e) {
       throw new IllegalStateException("could not empty the catalog tables", e);
     }

@@ -39,6 +39,8 @@ public class Problems extends ResponseEntityExceptionHandler {
           Map.entry(FailureTypes.SELF_APPROVAL, HttpStatus.FORBIDDEN),
           Map.entry(FailureTypes.DUPLICATE_APPROVAL, HttpStatus.CONFLICT),
           Map.entry(FailureTypes.NOT_WAITING, HttpStatus.CONFLICT),
+          Map.entry(FailureTypes.EVIDENCE_BUNDLE_REQUIRED, HttpStatus.BAD_REQUEST),
+          Map.entry(FailureTypes.EVIDENCE_BUNDLE_CHANGED, HttpStatus.CONFLICT),
           Map.entry(FailureTypes.UNKNOWN_ENVIRONMENT, HttpStatus.NOT_FOUND),
           Map.entry(FailureTypes.NOT_PROMOTED_HERE, HttpStatus.UNPROCESSABLE_CONTENT),
           Map.entry(FailureTypes.NO_ROLLBACK_TARGET, HttpStatus.CONFLICT));

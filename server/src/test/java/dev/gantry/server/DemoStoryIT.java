@@ -105,12 +105,12 @@ class DemoStoryIT {
   @Order(2)
   void stagingNeedsOneApproverAndProductionTwoDistinctOnes() throws Exception {
     problem("POST", "/releases/storefront/" + C1 + "/environments/staging/approvals", "carol", null, 403);
-    assertThat(post("/releases/storefront/" + C1 + "/environments/staging/approvals", "alice", "{\"comment\":\"looks good\"}")).isEqualTo(200);
+    assertThat(post("/releases/storefront/" + C1 + "/environments/staging/approvals", "alice", gantry.approval(C1, "staging", "looks good"))).isEqualTo(200);
     awaitState(C1, "staging", "PROMOTED");
     assertThat(pinned("values-staging.yaml")).isEqualTo(d1);
 
     awaitState(C1, "production", "WAITING_FOR_APPROVAL");
-    assertThat(post("/releases/storefront/" + C1 + "/environments/production/approvals", "carol", null)).isEqualTo(200);
+    assertThat(post("/releases/storefront/" + C1 + "/environments/production/approvals", "carol", gantry.approval(C1, "production", null))).isEqualTo(200);
     JsonNode one = environment(C1, "production");
     assertThat(one.get("state").asText()).isEqualTo("WAITING_FOR_APPROVAL");
     assertThat(one.get("approvals")).hasSize(1);
@@ -119,7 +119,7 @@ class DemoStoryIT {
     assertThat(problem("POST", "/releases/storefront/" + C1 + "/environments/production/approvals", "alice", null, 403).get("detail").asText())
         .contains("release-managers");
     assertThat(pinned("values-production.yaml")).isNotEqualTo(d1);
-    assertThat(post("/releases/storefront/" + C1 + "/environments/production/approvals", "dave", null)).isEqualTo(200);
+    assertThat(post("/releases/storefront/" + C1 + "/environments/production/approvals", "dave", gantry.approval(C1, "production", null))).isEqualTo(200);
     JsonNode production = awaitState(C1, "production", "PROMOTED");
     assertThat(production.get("approvals").findValuesAsText("by")).containsExactly("carol", "dave");
     assertThat(pinned("values-production.yaml")).isEqualTo(d1);
@@ -181,7 +181,7 @@ class DemoStoryIT {
   void aFailedHealthCheckPutsTheLastKnownGoodBack() throws Exception {
     awaitState(C2, "staging", "WAITING_FOR_APPROVAL");
     assertThat(gantry.send("POST", "/demo/cluster/staging/unhealthy", null, null).statusCode()).isEqualTo(200);
-    assertThat(post("/releases/storefront/" + C2 + "/environments/staging/approvals", "bob", null)).isEqualTo(200);
+    assertThat(post("/releases/storefront/" + C2 + "/environments/staging/approvals", "bob", gantry.approval(C2, "staging", null))).isEqualTo(200);
     JsonNode staging = awaitState(C2, "staging", "COMPENSATED");
     assertThat(staging.get("reason").asText()).contains("last known good " + d1);
     assertThat(pinned("values-staging.yaml")).isEqualTo(d1);

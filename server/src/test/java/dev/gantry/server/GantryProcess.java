@@ -170,6 +170,12 @@ final class GantryProcess implements AutoCloseable {
     throw new AssertionError("release " + commit + " has no environment " + name);
   }
 
+  /** An approval body naming the evidence bundle the environment shows now, as a reviewer's client sends it. */
+  String approval(String commit, String env, String comment) throws Exception {
+    String bundle = environment(commit, env).get("evidenceBundle").asText();
+    return "{\"comment\":" + (comment == null ? "null" : "\"" + comment + "\"") + ",\"evidenceBundle\":\"" + bundle + "\"}";
+  }
+
   /** Polls the release view until the environment satisfies the condition (a bound, not a timing assertion). */
   JsonNode await(String commit, String env, Predicate<JsonNode> condition, String what, Duration within) throws Exception {
     long deadline = System.nanoTime() + within.toNanos();

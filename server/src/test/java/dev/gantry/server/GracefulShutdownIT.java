@@ -115,7 +115,7 @@ class GracefulShutdownIT {
 
     // unhealthy: awaitLive keeps polling, so the SIGTERM lands on a running activity
     assertThat(gantry.send("POST", "/demo/cluster/staging/unhealthy", null, null).statusCode()).isEqualTo(200);
-    var approved = gantry.send("POST", API + "/releases/storefront/" + C1 + "/environments/staging/approvals", "alice", "{\"comment\":\"ok\"}");
+    var approved = gantry.send("POST", API + "/releases/storefront/" + C1 + "/environments/staging/approvals", "alice", gantry.approval(C1, "staging", "ok"));
     assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
     awaitState("staging", "VERIFYING");
     String digest = pinned("values-staging.yaml");

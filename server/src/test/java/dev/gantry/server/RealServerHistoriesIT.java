@@ -94,7 +94,7 @@ class RealServerHistoriesIT {
   }
 
   static void approve(String commit, String env, String user) throws Exception {
-    var r = gantry.send("POST", API + "/releases/storefront/" + commit + "/environments/" + env + "/approvals", user, "{\"comment\":\"ok\"}");
+    var r = gantry.send("POST", API + "/releases/storefront/" + commit + "/environments/" + env + "/approvals", user, gantry.approval(commit, env, "ok"));
     assertThat(r.statusCode()).as(user + " approving " + env + ": " + r.body()).isEqualTo(200);
   }
 

@@ -406,6 +406,9 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
     if (approval && d.by().equals(request.startedBy())) {
       return new Refusal(FailureTypes.SELF_APPROVAL, d.by() + " started this release and may not approve it");
     }
+    if (approval && env.approvals.stream().anyMatch(a -> a.by().equals(d.by()))) {
+      return new Refusal(FailureTypes.DUPLICATE_APPROVAL, d.by() + " already approved " + spec.name() + "; each approver counts once");
+    }
     String bundle = env.assessment == null ? null : env.assessment.bundleSha256();
     if (approval && gated && bundle != null) {
       if (d.evidenceBundle() == null && env.spec.evidence().requiresAny()) {
@@ -417,9 +420,6 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
             "the evidence bundle changed since it was reviewed: the approval names " + d.evidenceBundle() + ", the current one is " + bundle
                 + "; review it and approve again");
       }
-    }
-    if (approval && env.approvals.stream().anyMatch(a -> a.by().equals(d.by()))) {
-      return new Refusal(FailureTypes.DUPLICATE_APPROVAL, d.by() + " already approved " + spec.name() + "; each approver counts once");
     }
     return null;
   }

@@ -47,6 +47,12 @@ public class DemoConfiguration {
         new ReleaseClient(client).start(new ReleaseRequest(first.commit(), first.tag(), "erin", "ci", spec));
         log.info("demo: started the first release {} of {}", first.commit(), spec.name());
       }
+      // the build whose scan reports a HIGH vulnerability: refused at dev's gates, with reasons
+      DemoEnvironment.Build vulnerable = demo.builds().get(DemoEvidence.VULNERABLE - 1);
+      if (!catalog.releaseKnown(spec.name(), vulnerable.commit())) {
+        new ReleaseClient(client).start(new ReleaseRequest(vulnerable.commit(), vulnerable.tag(), "frank", "ci", spec));
+        log.info("demo: started release {} of {}, whose scan fails", vulnerable.commit(), spec.name());
+      }
       int port = ((WebServerApplicationContext) event.getApplicationContext()).getWebServer().getPort();
       System.out.println(banner("http://127.0.0.1:" + port, props, demo.builds()));
     };
@@ -56,6 +62,9 @@ public class DemoConfiguration {
     String api = base + "/api/v1";
     String c1 = builds.get(0).commit();
     String c2 = builds.get(1).commit();
+    String c4 = builds.get(DemoEvidence.VULNERABLE - 1).commit();
+    String bundle = "$(curl -s -u alice:alice " + api + "/releases/storefront/" + c1
+        + " | python3 -c 'import json,sys; print({e[\"name\"]: e.get(\"evidenceBundle\") for e in json.load(sys.stdin)[\"environments\"]}[sys.argv[1]])' ENV)";
     String json = "-H 'Content-Type: application/json'";
     boolean embedded = props.temporal().embedded();
     return String.join("\n",
@@ -73,18 +82,27 @@ public class DemoConfiguration {
         "   ci (role ci: starts releases)      alice, bob (group approvers: staging)",
         "   oncall (role oncall: rolls back)   carol, dave (group release-managers: production, 2 needed)",
         "",
-        " Release 1 (" + c1.substring(0, 12) + ") is on its way to dev. Try:",
-        "   # show it",
+        " Release 1 (" + c1.substring(0, 12) + ") is on its way to dev; its provenance, SBOM and scan are attached to",
+        " the image and checked by each environment's gates. Release 4 (" + c4.substring(0, 12) + ") is refused: its scan reports a HIGH CVE.",
+        "   # show them, with each gate's verdict, and the evidence behind release 4's refusal",
         "   curl -s -u alice:alice " + api + "/releases/storefront/" + c1,
-        "   # approve it into staging, then production (two release managers)",
-        "   curl -s -u alice:alice -X POST " + api + "/releases/storefront/" + c1 + "/environments/staging/approvals " + json + " -d '{\"comment\":\"looks good\"}'",
-        "   curl -s -u carol:carol -X POST " + api + "/releases/storefront/" + c1 + "/environments/production/approvals",
-        "   curl -s -u dave:dave   -X POST " + api + "/releases/storefront/" + c1 + "/environments/production/approvals",
+        "   curl -s -u alice:alice " + api + "/releases/storefront/" + c4,
+        "   curl -s -u alice:alice " + api + "/releases/storefront/" + c4 + "/evidence",
+        "   # which releases, and which environments, contain lodash 4.17.20? (or ?vulnerability=CVE-2021-23337)",
+        "   curl -s -u alice:alice '" + api + "/triage?purl=pkg:npm/lodash@4.17.20'",
+        "   # approve release 1 into staging, then production (two release managers). An approval names the",
+        "   # evidence bundle reviewed (environments[].evidenceBundle in the release view):",
+        "   B=" + bundle.replace("ENV", "staging"),
+        "   curl -s -u alice:alice -X POST " + api + "/releases/storefront/" + c1 + "/environments/staging/approvals " + json + " -d '{\"comment\":\"looks good\",\"evidenceBundle\":\"'$B'\"}'",
+        "   B=" + bundle.replace("ENV", "production"),
+        "   curl -s -u carol:carol -X POST " + api + "/releases/storefront/" + c1 + "/environments/production/approvals " + json + " -d '{\"evidenceBundle\":\"'$B'\"}'",
+        "   curl -s -u dave:dave   -X POST " + api + "/releases/storefront/" + c1 + "/environments/production/approvals " + json + " -d '{\"evidenceBundle\":\"'$B'\"}'",
         "   # start the next release, as CI does after a merge",
         "   curl -s -u ci:ci -X POST " + api + "/releases " + json + " -d '{\"service\":\"storefront\",\"commit\":\"" + c2 + "\",\"author\":\"erin\"}'",
         "   # make staging unhealthy, approve release 2 there, and watch Gantry put release 1 back",
         "   curl -s -X POST " + base + "/demo/cluster/staging/unhealthy",
-        "   curl -s -u bob:bob -X POST " + api + "/releases/storefront/" + c2 + "/environments/staging/approvals",
+        "   B=" + bundle.replace(c1, c2).replace("ENV", "staging"),
+        "   curl -s -u bob:bob -X POST " + api + "/releases/storefront/" + c2 + "/environments/staging/approvals " + json + " -d '{\"evidenceBundle\":\"'$B'\"}'",
         "   # roll dev back by hand (sets a hold), look at it, clear the hold",
         "   curl -s -u oncall:oncall -X POST " + api + "/services/storefront/environments/dev/rollbacks " + json + " -d '{\"reason\":\"demo rollback\"}'",
         "   curl -s -u oncall:oncall " + api + "/services/storefront/environments/dev",

@@ -1,6 +1,7 @@
 package dev.gantry.server.demo;
 
 import dev.gantry.registry.OciImageWriter;
+import dev.gantry.registry.RegistrySettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,8 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 public class DemoEnvironment {
   private static final Logger log = LoggerFactory.getLogger(DemoEnvironment.class);
   public static final String SERVICE = "storefront";
-  public static final int RELEASES = 3;
+  /** Builds 1–3 pass every gate; build 4 carries a HIGH vulnerability its scan reports. */
+  public static final int RELEASES = 4;
 
   /** One of the demo's CI builds: a commit and the image built from it. */
   public record Build(int number, String commit, String tag, String digest) {}
@@ -48,7 +50,9 @@ public class DemoEnvironment {
               .label("org.opencontainers.image.revision", commit)
               .label("org.opencontainers.image.title", SERVICE)
               .writeLayout(layout, tag);
-      builds.add(new Build(n, commit, tag, digest));
+      Build build = new Build(n, commit, tag, digest);
+      builds.add(build);
+      DemoEvidence.attach(image(), build, RegistrySettings.allowing("oci:" + dataDir.resolve("oci")));
     }
     if (!Files.exists(gitops.resolve("HEAD"))) {
       initGitOps();
