@@ -102,6 +102,56 @@ class DemoStoryIT {
   }
 
   @Test
+  @Order(1)
+  void theVulnerableBuildIsRefusedAtDevWithTheFindingThatBlocked() throws Exception {
+    String c4 = DemoEnvironment.commitOf(4);
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos(); // the demo starts it once it is up
+    while (gantry.get(API + "/releases/storefront/" + c4, "alice").statusCode() == 404 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    JsonNode dev = awaitState(c4, "dev", "REFUSED");
+    assertThat(dev.get("reason").asText()).contains("scan FAIL").contains("CVE-2021-23337");
+    assertThat(dev.get("gates").findValuesAsText("gate")).containsExactly("provenance", "sbom", "scan");
+    assertThat(dev.get("gates").findValuesAsText("outcome")).containsExactly("PASS", "PASS", "FAIL");
+    assertThat(release(c4).get("status").asText()).isEqualTo("REFUSED");
+    assertThat(commitsWithTrailer("Gantry-Promotion", "promotion/storefront/dev/" + c4 + "/")).isZero();
+
+    // the evidence behind it: three attestations from the image, each used by its gate, and the bundle
+    JsonNode evidence = json(gantry.get(API + "/releases/storefront/" + c4 + "/evidence", "alice"));
+    assertThat(evidence.get("evidence").findValuesAsText("source")).contains("layout:att", "layout:referrer", "gantry");
+    assertThat(evidence.get("bundles").findValuesAsText("sha256")).containsExactly(dev.get("evidenceBundle").asText());
+    var bundle = gantry.get(API + "/evidence/" + dev.get("evidenceBundle").asText(), "alice");
+    assertThat(bundle.statusCode()).isEqualTo(200);
+    assertThat(json(bundle).at("/verdicts/2/findings").findValuesAsText("disposition")).contains("BLOCKED");
+    JsonNode components = json(gantry.get(API + "/releases/storefront/" + c4 + "/sbom/components?limit=2", "alice"));
+    assertThat(components.get("total").asInt()).isEqualTo(5);
+    assertThat(components.get("components")).hasSize(2);
+    assertThat(components.get("next").asText()).isNotBlank();
+
+    // triage: which releases contain the vulnerable lodash, and where is it running (nowhere)
+    JsonNode triage = json(gantry.get(API + "/triage?purl=pkg:npm/lodash@4.17.20", "alice"));
+    assertThat(triage.get("releases").findValuesAsText("commit")).containsExactly(c4);
+    assertThat(triage.get("environments")).isEmpty();
+    JsonNode byCve = json(gantry.get(API + "/triage?vulnerability=CVE-2021-23337", "alice"));
+    assertThat(byCve.get("releases").findValuesAsText("commit")).containsExactly(c4);
+
+    // uploads: a release that does not exist, a document no parser accepts, a repeat
+    problem("POST", "/releases/storefront/" + "e".repeat(40) + "/evidence", "ci",
+        "{\"type\":\"SCAN\",\"mediaType\":\"application/json\",\"content\":{\"SchemaVersion\":2}}", 404);
+    assertThat(problem("POST", "/releases/storefront/" + c4 + "/evidence", "ci",
+        "{\"type\":\"SBOM\",\"mediaType\":\"application/vnd.cyclonedx+json\",\"content\":{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.2\"}}", 422)
+        .get("detail").asText()).contains("1.2");
+    problem("POST", "/releases/storefront/" + c4 + "/evidence", "alice",
+        "{\"type\":\"LOCKFILE\",\"mediaType\":\"application/json\",\"content\":{\"path\":\"package-lock.json\",\"sha256\":\"" + "a".repeat(64) + "\"}}", 403);
+    String lockfile = "{\"type\":\"LOCKFILE\",\"mediaType\":\"application/json\",\"content\":{\"path\":\"package-lock.json\",\"sha256\":\"" + "a".repeat(64) + "\"}}";
+    var first = gantry.send("POST", API + "/releases/storefront/" + c4 + "/evidence", "ci", lockfile);
+    var again = gantry.send("POST", API + "/releases/storefront/" + c4 + "/evidence", "ci", lockfile);
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+    assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+    assertThat(json(again).get("sha256").asText()).isEqualTo(json(first).get("sha256").asText());
+  }
+
+  @Test
   @Order(2)
   void stagingNeedsOneApproverAndProductionTwoDistinctOnes() throws Exception {
     problem("POST", "/releases/storefront/" + C1 + "/environments/staging/approvals", "carol", null, 403);
@@ -173,7 +223,7 @@ class DemoStoryIT {
     problem("GET", "/releases/storefront/" + "e".repeat(40), "alice", null, 404);
     problem("POST", "/releases/storefront/" + C2 + "/environments/qa/approvals", "alice", null, 404);
     problem("GET", "/releases", null, null, 401);
-    assertThat(json(gantry.get(API + "/releases?service=storefront", "alice"))).hasSize(2);
+    assertThat(json(gantry.get(API + "/releases?service=storefront", "alice"))).hasSize(3); // 1, 2 and the refused 4
   }
 
   @Test
@@ -243,7 +293,7 @@ class DemoStoryIT {
     assertThat(gantry.stop()).as("exit code after SIGTERM").isIn(0, 143);
     gantry = new GantryProcess(data, gantry.log).start("--gantry.demo.live-timeout=6s", "--gantry.demo.soak-time=2s");
     JsonNode releases = json(gantry.get(API + "/releases?service=storefront", "alice"));
-    assertThat(releases).hasSize(3); // the demo did not start a second first release
+    assertThat(releases).hasSize(4); // the demo did not start its releases twice
     JsonNode dev = json(gantry.get(API + "/services/storefront/environments/dev", "alice"));
     assertThat(dev.get("current").get("digest").asText()).isEqualTo(pinned("values-dev.yaml"));
     assertThat(commitsWithTrailer("Gantry-Promotion", "promotion/storefront/dev/" + C1 + "/")).isEqualTo(1);
