@@ -55,7 +55,7 @@ public final class EvidenceStore implements EvidenceIntake {
     JsonNode json;
     try {
       json = Json.read(content, type + " document");
-      validate(new EvidenceDocument(null, type, mediaType, "upload:" + principal, json));
+      validate(new EvidenceDocument(Json.contentId(json), type, mediaType, "upload:" + principal, json));
     } catch (EvidenceException e) {
       throw new InvalidEvidenceException(e.getMessage());
     }

@@ -238,6 +238,11 @@ class EvidenceActivitiesImplTest {
     assertThat(again.created()).isFalse();
     assertThat(again.sha256()).isEqualTo(first.sha256());
 
+    byte[] lock = ("{\"path\":\"package-lock.json\",\"sha256\":\"" + "a".repeat(64) + "\"}").getBytes(StandardCharsets.UTF_8);
+    assertThat(store.receive("shop", ref.commit(), EvidenceType.LOCKFILE, "application/json", lock, "ci").created()).isTrue();
+    assertThatThrownBy(() -> store.receive("shop", ref.commit(), EvidenceType.LOCKFILE, "application/json",
+            "{\"path\":\"../etc/passwd\",\"sha256\":\"xyz\"}".getBytes(StandardCharsets.UTF_8), "ci"))
+        .isInstanceOf(InvalidEvidenceException.class);
     assertThatThrownBy(() -> store.receive("shop", ref.commit(), EvidenceType.SBOM, "application/vnd.cyclonedx+json",
             "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":\"not a list\"}".getBytes(StandardCharsets.UTF_8), "ci"))
         .isInstanceOf(InvalidEvidenceException.class);
