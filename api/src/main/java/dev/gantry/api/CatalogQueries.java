@@ -5,6 +5,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import dev.gantry.evidence.GateVerdict;
+import dev.gantry.evidence.Outcome;
 import dev.gantry.model.EnvironmentSpec;
 import dev.gantry.model.ServiceSpec;
 import dev.gantry.release.ApprovalView;
@@ -75,16 +77,46 @@ public class CatalogQueries {
               .params(service.name(), env.name(), commit)
               .query(CatalogQueries::history)
               .optional();
+      Optional<String> bundle =
+          jdbc.sql("SELECT bundle_sha256 FROM evidence_bundles WHERE service = ? AND commit = ? AND environment = ?")
+              .params(service.name(), commit, env.name())
+              .query(String.class)
+              .optional();
+      List<GateVerdict> gates = bundle.map(this::verdicts).orElse(List.of());
+      String sha = bundle.orElse(null);
       environments.add(last
           .map(h -> new EnvironmentView(env.name(), EnvironmentState.valueOf(h.outcome()), r.digest(),
-              h.approvedBy().stream().map(by -> new ApprovalView(by, null, null)).toList(), env.requiredApprovals(), h.gitCommit(), h.reason(), null, null, List.of()))
-          .orElse(new EnvironmentView(env.name(), EnvironmentState.PENDING, r.digest(), List.of(), env.requiredApprovals(), null,
-              "no promotion recorded", null, null, List.of())));
+              h.approvedBy().stream().map(by -> new ApprovalView(by, null, null)).toList(), env.requiredApprovals(), h.gitCommit(), h.reason(), null, sha, gates))
+          .orElse(new EnvironmentView(env.name(), sha == null ? EnvironmentState.PENDING : stateOf(gates), r.digest(), List.of(), env.requiredApprovals(), null,
+              sha == null ? "no promotion recorded" : "no promotion recorded; the gates' last verdicts are shown", null, sha, gates)));
     }
     return Optional.of(new ReleaseView(r.service(), r.commit(), r.tag(), r.digest(), r.author(), r.startedBy(),
         ReleaseStatus.valueOf(r.status()),
         "from the catalog: the release's workflow is no longer available (embedded mode keeps workflow state in memory only)",
         environments, List.of()));
+  }
+
+  private List<GateVerdict> verdicts(String bundle) {
+    return jdbc.sql("SELECT gate, outcome, reasons::text, evidence FROM gate_verdicts WHERE bundle_sha256 = ? ORDER BY gate")
+        .params(bundle)
+        .query((rs, n) -> new GateVerdict(rs.getString(1), Outcome.valueOf(rs.getString(2)), reasons(rs.getString(3)),
+            java.util.Arrays.asList((String[]) rs.getArray(4).getArray()), List.of()))
+        .list();
+  }
+
+  private static EnvironmentState stateOf(List<GateVerdict> gates) {
+    return gates.stream().allMatch(GateVerdict::passed) ? EnvironmentState.PENDING : EnvironmentState.REFUSED;
+  }
+
+  /** A gate's reasons as stored (a JSON array of sentences). */
+  static List<String> reasons(String json) {
+    try {
+      List<String> out = new ArrayList<>();
+      new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).forEach(n -> out.add(n.asText()));
+      return out;
+    } catch (java.io.IOException e) {
+      return List.of(json);
+    }
   }
 
   public boolean releaseKnown(String service, String commit) {

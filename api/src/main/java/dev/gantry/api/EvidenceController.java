@@ -193,7 +193,7 @@ public class EvidenceController {
         .param("service", service)
         .param("commit", commit)
         .query((rs, n) -> {
-          GateUse use = new GateUse(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), reasons(rs.getString(5)));
+          GateUse use = new GateUse(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), CatalogQueries.reasons(rs.getString(5)));
           for (String sha : (String[]) rs.getArray(6).getArray()) {
             uses.computeIfAbsent(sha, k -> new ArrayList<>()).add(use);
           }
@@ -274,16 +274,6 @@ public class EvidenceController {
     }
     if (!catalog.releaseKnown(service, commit)) {
       throw ApiProblem.notFound("UnknownRelease", "no release of " + service + " for commit " + commit + "; start it before uploading evidence");
-    }
-  }
-
-  private static List<String> reasons(String json) {
-    try {
-      List<String> out = new ArrayList<>();
-      BODY.readTree(json).forEach(n -> out.add(n.asText()));
-      return out;
-    } catch (IOException e) {
-      return List.of(json);
     }
   }
 
