@@ -173,6 +173,11 @@ class DemoStoryIT {
     JsonNode production = awaitState(C1, "production", "PROMOTED");
     assertThat(production.get("approvals").findValuesAsText("by")).containsExactly("carol", "dave");
     assertThat(pinned("values-production.yaml")).isEqualTo(d1);
+    // production's gates include the evaluation: the demo evaluator answered 202 and called back later
+    assertThat(production.get("gates").findValuesAsText("gate")).containsExactly("provenance", "sbom", "lockfile", "dependency-diff", "scan", "evaluation");
+    assertThat(production.get("gates").findValuesAsText("outcome")).containsOnly("PASS");
+    assertThat(json(gantry.get(API + "/releases/storefront/" + C1 + "/evidence", "alice")).get("evidence").findValuesAsText("type"))
+        .contains("PROVENANCE", "SBOM", "SCAN", "EVALUATION", "BUNDLE");
 
     // the audit log proves why: the record names the policy and the approvals it was held to
     JsonNode entries = json(gantry.get(API + "/audit?service=storefront", "alice"));

@@ -126,7 +126,7 @@ class RealTemporalIT {
   }
 
   static int approve(String env, String user) throws Exception {
-    var r = gantry.send("POST", API + "/releases/storefront/" + C1 + "/environments/" + env + "/approvals", user, "{\"comment\":\"ok\"}");
+    var r = gantry.send("POST", API + "/releases/storefront/" + C1 + "/environments/" + env + "/approvals", user, gantry.approval(C1, env, "ok"));
     assertThat(r.statusCode()).as(user + " approving " + env + ": " + r.body()).isEqualTo(200);
     return r.statusCode();
   }

@@ -38,6 +38,11 @@ public class DemoConfiguration {
   }
 
   @Bean
+  DemoEvaluator demoEvaluator() {
+    return new DemoEvaluator();
+  }
+
+  @Bean
   ApplicationListener<ApplicationReadyEvent> demoStarter(
       DemoEnvironment demo, ServiceDirectory services, CatalogQueries catalog, WorkflowClient client, GantryProperties props) {
     return event -> {
