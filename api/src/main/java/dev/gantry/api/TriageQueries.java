@@ -273,9 +273,9 @@ public class TriageQueries {
 
   /*
    * Cost: only the count visits every match (index-only). The page reads at most `limit` release
-   * ids per matching component (or per vulnerability, in index order), the environments one probe
-   * each, and the matches of the releases shown by primary key: a package in all 10,000 releases
-   * costs about what a package in 10 does.
+   * ids per matching component (or per vulnerability, in index order), and what each environment
+   * runs is looked up by primary key: a package in all 10,000 releases costs about what a package
+   * in 10 does.
    */
 
   private TriageResult byComponents(Question q, int limit, long before) {
@@ -316,24 +316,24 @@ public class TriageQueries {
           return r;
         })
         .list();
-    List<Environment> environments = environments(
-        "SELECT 1 FROM release_components rc WHERE rc.release_id = r.id AND rc.component_id = ANY(CAST(:ids AS bigint[]))", Map.of("ids", ids));
-    // the environments' releases not on the page: each (release, component) pair is a primary-key lookup
-    Set<Long> missing = new LinkedHashSet<>();
-    environments.forEach(e -> {
+    // what the environments run: each (release, component) pair one primary-key lookup, index-only
+    List<Environment> candidates = runningReleases();
+    Set<Long> unknown = new LinkedHashSet<>();
+    candidates.forEach(e -> {
       if (!contents.containsKey(e.releaseId())) {
-        missing.add(e.releaseId());
+        unknown.add(e.releaseId());
       }
     });
-    if (!missing.isEmpty()) {
+    if (!unknown.isEmpty()) {
       jdbc.sql("""
               SELECT rc.release_id, rc.component_id
               FROM unnest(CAST(:releases AS bigint[])) AS r(id) CROSS JOIN unnest(CAST(:ids AS bigint[])) AS c(id)
               JOIN release_components rc ON rc.release_id = r.id AND rc.component_id = c.id""")
-          .param("releases", array(missing))
+          .param("releases", array(unknown))
           .param("ids", ids)
           .query((RowCallbackHandler) rs -> contents.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(byId.get(rs.getLong(2)).ref()));
     }
+    List<Environment> environments = running(candidates, contents.keySet());
     contents.values().forEach(refs -> refs.sort(Comparator.comparing(ComponentRef::purl, Comparator.nullsLast(Comparator.naturalOrder()))));
     Page page = page(rows, limit);
     List<ReleaseHit> hits = page.releases().stream()
@@ -366,11 +366,10 @@ public class TriageQueries {
         .query(TriageQueries::release)
         .list();
     Page page = page(rows, limit);
-    List<Environment> environments = environments(
-        "SELECT 1 FROM scan_findings f WHERE f.release_id = r.id AND f.vulnerability = :vulnerability", Map.of("vulnerability", v.id()));
+    List<Environment> candidates = runningReleases();
     Set<Long> releaseIds = new LinkedHashSet<>();
     page.releases().forEach(r -> releaseIds.add(r.id()));
-    environments.forEach(e -> releaseIds.add(e.releaseId()));
+    candidates.forEach(e -> releaseIds.add(e.releaseId()));
     Map<Long, List<FindingRef>> findings = new HashMap<>();
     jdbc.sql("""
             SELECT release_id, vulnerability, purl, severity, fixed_version, evidence FROM scan_findings
@@ -380,6 +379,7 @@ public class TriageQueries {
         .param("vulnerability", v.id())
         .query((RowCallbackHandler) rs -> findings.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>())
             .add(new FindingRef(rs.getString(2), rs.getString(3).isEmpty() ? null : rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6))));
+    List<Environment> environments = running(candidates, findings.keySet());
     List<ReleaseHit> hits = page.releases().stream()
         .map(r -> new ReleaseHit(r.service(), r.commit(), r.digest(), r.status(), r.createdAt(), null, findings.getOrDefault(r.id(), List.of())))
         .toList();
@@ -429,21 +429,32 @@ public class TriageQueries {
   }
 
   /**
-   * Environments whose current digest is a matching release's, {@code contains} telling whether
-   * release {@code r.id} matches: one probe per environment, however many releases match. The same
-   * image under two services runs the same packages, so the match is by digest; the release of
-   * the environment's own service is preferred.
+   * Every environment with each release whose digest it runs now: as many rows as environments
+   * (more only where two services released one image), whatever the question.
    */
-  private List<Environment> environments(String contains, Map<String, Object> params) {
+  private List<Environment> runningReleases() {
     return jdbc.sql("""
-            SELECT DISTINCT ON (e.service, e.environment) e.service, e.environment, e.current_digest, r.commit, r.id
+            SELECT e.service, e.environment, e.current_digest, r.commit, r.id, r.service
             FROM environments e
-            JOIN releases r ON r.digest = e.current_digest
-            CROSS JOIN LATERAL (%s LIMIT 1) hit
-            ORDER BY e.service, e.environment, (r.service = e.service) DESC, r.id DESC""".formatted(contains))
-        .params(params)
+            -- one releases_digest probe per environment (OFFSET 0: rather than hashing every release)
+            CROSS JOIN LATERAL (SELECT commit, id, service FROM releases WHERE digest = e.current_digest OFFSET 0) r
+            ORDER BY e.service, e.environment, (r.service = e.service) DESC, r.id DESC""")
         .query((rs, i) -> new Environment(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5)))
         .list();
+  }
+
+  /**
+   * The environments running a matching release. The same image under two services runs the same
+   * packages, so the match is by digest; the release of the environment's own service comes first.
+   */
+  private static List<Environment> running(List<Environment> candidates, Set<Long> matching) {
+    Map<String, Environment> first = new LinkedHashMap<>();
+    for (Environment e : candidates) {
+      if (matching.contains(e.releaseId())) {
+        first.putIfAbsent(e.service() + "\n" + e.environment(), e);
+      }
+    }
+    return List.copyOf(first.values());
   }
 
   private static Component component(ResultSet rs, int row) throws SQLException {
