@@ -302,7 +302,9 @@ public final class TriageBenchmark {
         String id = random.nextInt(8) == 0
             ? "GHSA-" + code(random) + "-" + code(random) + "-" + code(random)
             : "CVE-" + (2019 + random.nextInt(7)) + "-" + (10000 + i * 3 + random.nextInt(3));
-        Vulnerability v = new Vulnerability(id, pkg, 1 + random.nextInt(Math.max(1, versions - 1)), SEVERITIES[random.nextInt(SEVERITIES.length)]);
+        // fixed in the second half of the package's versions: most of its releases are affected
+        int fixed = Math.max(1, versions / 2 + random.nextInt(Math.max(1, versions - versions / 2)));
+        Vulnerability v = new Vulnerability(id, pkg, fixed, SEVERITIES[random.nextInt(SEVERITIES.length)]);
         vulnerabilities.add(v);
         vulnerabilitiesByPackage.computeIfAbsent(pkg, x -> new ArrayList<>()).add(v);
       }
@@ -638,23 +640,29 @@ public final class TriageBenchmark {
     }
   }
 
-  /** The write path the SBOM gate uses, at the largest SBOM. */
+  /** The write path the SBOM gate uses, at the largest SBOM: three releases, the last one timed warm. */
   static void indexOneSbom(DataSource pool, Options o) {
     CatalogActivitiesImpl catalog = new CatalogActivitiesImpl(pool);
     ComponentIndex index = new ComponentIndex(pool);
-    String commit = "f".repeat(40);
-    catalog.recordRelease(new ReleaseRecord("bench-index", commit, null, "sha256:" + "f".repeat(64), "bench", "ci", null, "RUNNING", Instant.now()));
-    List<ComponentRow> rows = IntStream.range(0, 5000)
-        .mapToObj(i -> new ComponentRow("pkg:npm/bench-index-" + i + "@1." + (i % 13) + ".0", "bench-index-" + i, "1." + (i % 13) + ".0",
-            "library", List.of("MIT"), Map.of("SHA-256", "ab".repeat(32))))
-        .toList();
-    long t = System.nanoTime();
-    index.indexComponents("bench-index", commit, rows);
-    long first = System.nanoTime() - t;
-    t = System.nanoTime();
-    index.indexComponents("bench-index", commit, rows);
-    long retry = System.nanoTime() - t;
-    System.out.printf("ComponentIndex.indexComponents, one SBOM of 5,000 new components: %s; its retry (all known): %s%n", millis(first), millis(retry));
+    long[] first = new long[3];
+    long[] retry = new long[3];
+    for (int run = 0; run < 3; run++) {
+      String commit = String.valueOf(run).repeat(40);
+      catalog.recordRelease(new ReleaseRecord("bench-index", commit, null, "sha256:" + String.valueOf(run).repeat(64), "bench", "ci", null, "RUNNING", Instant.now()));
+      int r = run;
+      List<ComponentRow> rows = IntStream.range(0, 5000)
+          .mapToObj(i -> new ComponentRow("pkg:npm/bench-index-" + r + "-" + i + "@1." + (i % 13) + ".0", "bench-index-" + r + "-" + i, "1." + (i % 13) + ".0",
+              "library", List.of("MIT"), Map.of("SHA-256", "ab".repeat(32))))
+          .toList();
+      long t = System.nanoTime();
+      index.indexComponents("bench-index", commit, rows);
+      first[run] = System.nanoTime() - t;
+      t = System.nanoTime();
+      index.indexComponents("bench-index", commit, rows);
+      retry[run] = System.nanoTime() - t;
+    }
+    System.out.printf("ComponentIndex.indexComponents, an SBOM of 5,000 new components: %s (the first in this JVM: %s); its retry, all known: %s%n",
+        millis(first[2]), millis(first[0]), millis(retry[2]));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -717,7 +725,14 @@ public final class TriageBenchmark {
 
     Ask ask(String kind, int i) {
       if (kind.equals(VULN)) {
-        Vulnerability v = w.vulnerabilities.get(random.nextInt(w.vulnerabilities.size()));
+        // as for packages: half a vulnerability some release reported, half any known one
+        List<Vulnerability> reported = new ArrayList<>();
+        if (i % 2 == 0) {
+          w.forEachFinding(random.nextInt(w.releases.size()), (found, d) -> reported.add(found));
+        }
+        Vulnerability v = reported.isEmpty()
+            ? w.vulnerabilities.get(random.nextInt(w.vulnerabilities.size()))
+            : reported.get(random.nextInt(reported.size()));
         return new Ask(kind, null, null, null, v.id(), List.of("\"VulnerabilityID\":\"" + v.id() + "\""),
             "select(any(.Results[]?.Vulnerabilities[]?; .VulnerabilityID == $v)) | input_filename", Map.of("v", v.id()), "trivy");
       }
