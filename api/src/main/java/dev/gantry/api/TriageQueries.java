@@ -193,6 +193,9 @@ public class TriageQueries {
     if (p.length() > MAX_PURL) {
       throw ApiProblem.badRequest("InvalidPurl", "purl is " + p.length() + " characters; at most " + MAX_PURL);
     }
+    if (p.chars().anyMatch(Character::isISOControl)) {
+      throw ApiProblem.badRequest("InvalidPurl", "purl contains a control character; percent-encode it (%00) if the package's name has one");
+    }
     PackageURL parsed;
     try {
       parsed = new PackageURL(p);

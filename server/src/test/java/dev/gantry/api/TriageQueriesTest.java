@@ -244,6 +244,8 @@ class TriageQueriesTest {
         .isEqualTo("InvalidPurl: 'pkg:npm/express@' ends its name with '@' but gives no version; leave the '@' out to find every version");
     assertThat(refusal(() -> TriageQueries.question("pkg:deb/debian/curl?arch=amd64", null, null, null)))
         .isEqualTo("InvalidPurl: 'pkg:deb/debian/curl?arch=amd64' has qualifiers or a subpath but no version; ask for pkg:deb/debian/curl (every version) or name the version");
+    assertThat(refusal(() -> TriageQueries.question("pkg:npm/exp\0ress@1", null, null, null)))
+        .isEqualTo("InvalidPurl: purl contains a control character; percent-encode it (%00) if the package's name has one");
     assertThat(refusal(() -> TriageQueries.question(null, "express", ">=4.0.0,,<5", null)))
         .isEqualTo("InvalidRange: '' in version range '>=4.0.0,,<5' is not a comparator: use >=, >, <=, <, = or != followed by a version, comma-separated (>=4.0.0,<4.18.2)");
     assertThat(refusal(() -> TriageQueries.question(null, "express", "=>4", null))).startsWith("InvalidRange: '=>4' in version range");
