@@ -86,8 +86,7 @@ public class ComponentIndex {
     String link =
         """
         INSERT INTO release_components (component_id, release_id)
-        SELECT c.id, ? FROM components c
-        WHERE c.key IN (SELECT x.key FROM jsonb_to_recordset(?::jsonb) AS x(key text))
+        SELECT c.id, ? FROM components c WHERE c.key = ANY(?)
         ON CONFLICT DO NOTHING
         """;
     String json = write(rows);
@@ -104,7 +103,7 @@ public class ComponentIndex {
           }
           try (PreparedStatement ps = c.prepareStatement(link)) {
             ps.setLong(1, release);
-            ps.setString(2, json);
+            ps.setArray(2, c.createArrayOf("text", byKey.keySet().toArray()));
             ps.executeUpdate();
           }
           return null;

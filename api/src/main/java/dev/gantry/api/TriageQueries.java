@@ -9,20 +9,21 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -34,7 +35,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@code ComponentIndex} writes; purls are matched in the canonical form it stores them in.
  *
  * <p>Each answer is read in one read-only snapshot, so the page, the environments and the counts
- * agree. Releases come newest first, paged by a cursor.
+ * agree. Releases come newest first (in the order the catalog recorded them), paged by a cursor.
+ * Only the count visits every match, from an index alone; the rest costs the page and the
+ * environments, however many releases contain the package.
  */
 public class TriageQueries {
   public static final int DEFAULT_LIMIT = 100;
@@ -139,11 +142,11 @@ public class TriageQueries {
       List<ComponentRef> components, List<FindingRef> findings) {}
 
   /**
-   * Totals over every matching release, not just this page: releases, their services, the
-   * environments running one, and the matching components (package versions; for a vulnerability
-   * the distinct affected purls).
+   * Totals over every matching release, not just this page: releases, the environments running
+   * one, and the matching components (package versions; for a vulnerability the distinct affected
+   * purls).
    */
-  public record Counts(long releases, long services, long environments, long components) {}
+  public record Counts(long releases, long environments, long components) {}
 
   /** {@code nextCursor} is null on the last page. */
   public record TriageResult(Query query, List<ReleaseHit> releases, List<EnvironmentHit> environments, Counts counts, String nextCursor) {}
@@ -189,6 +192,9 @@ public class TriageQueries {
     String p = purl.strip();
     if (p.length() > MAX_PURL) {
       throw ApiProblem.badRequest("InvalidPurl", "purl is " + p.length() + " characters; at most " + MAX_PURL);
+    }
+    if (p.chars().anyMatch(Character::isISOControl)) {
+      throw ApiProblem.badRequest("InvalidPurl", "purl contains a control character; percent-encode it (%00) if the package's name has one");
     }
     PackageURL parsed;
     try {
@@ -254,8 +260,8 @@ public class TriageQueries {
     if (limit < 1 || limit > MAX_LIMIT) {
       throw ApiProblem.badRequest("InvalidLimit", "limit must be between 1 and " + MAX_LIMIT);
     }
-    Position after = cursor == null ? null : Position.decode(cursor);
-    return snapshot.execute(tx -> question instanceof Vulnerability v ? byVulnerability(v, limit, after) : byComponents(question, limit, after));
+    long before = cursor == null ? Long.MAX_VALUE : decode(cursor);
+    return snapshot.execute(tx -> question instanceof Vulnerability v ? byVulnerability(v, limit, before) : byComponents(question, limit, before));
   }
 
   private record Component(long id, String purl, String name, String version) {
@@ -268,66 +274,122 @@ public class TriageQueries {
 
   private record Environment(String service, String environment, String digest, String commit, long releaseId) {}
 
-  private TriageResult byComponents(Question q, int limit, Position after) {
+  /*
+   * Cost: only the count visits every match (index-only). The page reads at most `limit` release
+   * ids per matching component (or per vulnerability, in index order), and what each environment
+   * runs is looked up by primary key: a package in all 10,000 releases costs about what a package
+   * in 10 does.
+   */
+
+  private TriageResult byComponents(Question q, int limit, long before) {
     List<Component> matched = components(q);
     if (matched.isEmpty()) {
-      return new TriageResult(q.echo(), List.of(), List.of(), new Counts(0, 0, 0, 0), null);
+      return new TriageResult(q.echo(), List.of(), List.of(), new Counts(0, 0, 0), null);
     }
     Map<Long, Component> byId = matched.stream().collect(Collectors.toMap(Component::id, c -> c, (a, b) -> a, LinkedHashMap::new));
     String ids = array(byId.keySet());
-    String hits = "SELECT DISTINCT release_id FROM release_components WHERE component_id = ANY(CAST(:ids AS bigint[]))";
-    Map<String, Object> params = Map.of("ids", ids);
-    Page page = page(hits, params, limit, after);
-    List<Environment> environments = environments(hits, params);
-    Map<Long, List<ComponentRef>> contents = new LinkedHashMap<>();
-    jdbc.sql("""
-            SELECT release_id, component_id FROM release_components
-            WHERE component_id = ANY(CAST(:ids AS bigint[])) AND release_id = ANY(CAST(:releases AS bigint[]))""")
+    long releases = jdbc.sql("SELECT count(DISTINCT release_id) FROM release_components WHERE component_id = ANY(CAST(:ids AS bigint[]))")
         .param("ids", ids)
-        .param("releases", array(page.releaseIdsWith(environments)))
-        .query(rs -> {
-          contents.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(byId.get(rs.getLong(2)).ref());
-        });
+        .query(Long.class)
+        .single();
+    // The newest `limit` releases of each component, merged. A release on the merged page is
+    // among the newest `limit` of every component it contains, so each page row also carries all
+    // of its matching components.
+    Map<Long, List<ComponentRef>> contents = new HashMap<>();
+    List<Release> rows = jdbc.sql("""
+            WITH top AS (
+              SELECT x.release_id, c.id AS component_id FROM unnest(CAST(:ids AS bigint[])) AS c(id)
+              CROSS JOIN LATERAL (
+                SELECT release_id FROM release_components WHERE component_id = c.id AND release_id < :before
+                ORDER BY release_id DESC LIMIT :limit) x),
+            page AS (
+              SELECT release_id, array_agg(component_id) AS matched FROM top
+              GROUP BY release_id ORDER BY release_id DESC LIMIT :limit)
+            SELECT r.id, r.service, r.commit, r.digest, r.status, r.created_at, p.matched
+            FROM page p JOIN releases r ON r.id = p.release_id
+            ORDER BY r.id DESC""")
+        .param("ids", ids)
+        .param("before", before)
+        .param("limit", limit + 1)
+        .query((rs, i) -> {
+          Release r = release(rs, i);
+          for (Long id : (Long[]) rs.getArray(7).getArray()) {
+            contents.computeIfAbsent(r.id(), k -> new ArrayList<>()).add(byId.get(id).ref());
+          }
+          return r;
+        })
+        .list();
+    // what the environments run: each (release, component) pair one primary-key lookup, index-only
+    List<Environment> candidates = runningReleases();
+    Set<Long> unknown = new LinkedHashSet<>();
+    candidates.forEach(e -> {
+      if (!contents.containsKey(e.releaseId())) {
+        unknown.add(e.releaseId());
+      }
+    });
+    if (!unknown.isEmpty()) {
+      jdbc.sql("""
+              SELECT rc.release_id, rc.component_id
+              FROM unnest(CAST(:releases AS bigint[])) AS r(id) CROSS JOIN unnest(CAST(:ids AS bigint[])) AS c(id)
+              JOIN release_components rc ON rc.release_id = r.id AND rc.component_id = c.id""")
+          .param("releases", array(unknown))
+          .param("ids", ids)
+          .query((RowCallbackHandler) rs -> contents.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(byId.get(rs.getLong(2)).ref()));
+    }
+    List<Environment> environments = running(candidates, contents.keySet());
     contents.values().forEach(refs -> refs.sort(Comparator.comparing(ComponentRef::purl, Comparator.nullsLast(Comparator.naturalOrder()))));
-    List<ReleaseHit> releases = page.releases().stream()
+    Page page = page(rows, limit);
+    List<ReleaseHit> hits = page.releases().stream()
         .map(r -> new ReleaseHit(r.service(), r.commit(), r.digest(), r.status(), r.createdAt(), contents.getOrDefault(r.id(), List.of()), null))
         .toList();
     List<EnvironmentHit> envs = environments.stream()
         .map(e -> new EnvironmentHit(e.service(), e.environment(), e.digest(), e.commit(), contents.getOrDefault(e.releaseId(), List.of()), null))
         .toList();
-    return new TriageResult(q.echo(), releases, envs, new Counts(page.total(), page.services(), envs.size(), matched.size()), page.next());
+    return new TriageResult(q.echo(), hits, envs, new Counts(releases, envs.size(), matched.size()), page.next());
   }
 
-  private TriageResult byVulnerability(Vulnerability v, int limit, Position after) {
-    String hits = "SELECT DISTINCT release_id FROM scan_findings WHERE vulnerability = :vulnerability";
-    Map<String, Object> params = Map.of("vulnerability", v.id());
-    Page page = page(hits, params, limit, after);
-    if (page.total() == 0) {
-      return new TriageResult(v.echo(), List.of(), List.of(), new Counts(0, 0, 0, 0), null);
+  private TriageResult byVulnerability(Vulnerability v, int limit, long before) {
+    // scan_findings_vulnerability_release (V5) answers the count and the page from the index alone
+    long[] counts = jdbc.sql("SELECT count(DISTINCT release_id), count(DISTINCT NULLIF(purl, '')) FROM scan_findings WHERE vulnerability = :vulnerability")
+        .param("vulnerability", v.id())
+        .query((rs, i) -> new long[] {rs.getLong(1), rs.getLong(2)})
+        .single();
+    if (counts[0] == 0) {
+      return new TriageResult(v.echo(), List.of(), List.of(), new Counts(0, 0, 0), null);
     }
-    List<Environment> environments = environments(hits, params);
-    Map<Long, List<FindingRef>> findings = new LinkedHashMap<>();
+    List<Release> rows = jdbc.sql("""
+            SELECT id, service, commit, digest, status, created_at FROM releases
+            WHERE id IN (
+              SELECT DISTINCT release_id FROM scan_findings WHERE vulnerability = :vulnerability AND release_id < :before
+              ORDER BY release_id DESC LIMIT :limit)
+            ORDER BY id DESC""")
+        .param("vulnerability", v.id())
+        .param("before", before)
+        .param("limit", limit + 1)
+        .query(TriageQueries::release)
+        .list();
+    Page page = page(rows, limit);
+    List<Environment> candidates = runningReleases();
+    Set<Long> releaseIds = new LinkedHashSet<>();
+    page.releases().forEach(r -> releaseIds.add(r.id()));
+    candidates.forEach(e -> releaseIds.add(e.releaseId()));
+    Map<Long, List<FindingRef>> findings = new HashMap<>();
     jdbc.sql("""
             SELECT release_id, vulnerability, purl, severity, fixed_version, evidence FROM scan_findings
             WHERE release_id = ANY(CAST(:releases AS bigint[])) AND vulnerability = :vulnerability
             ORDER BY release_id, purl""")
-        .param("releases", array(page.releaseIdsWith(environments)))
+        .param("releases", array(releaseIds))
         .param("vulnerability", v.id())
-        .query(rs -> {
-          findings.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>())
-              .add(new FindingRef(rs.getString(2), rs.getString(3).isEmpty() ? null : rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6)));
-        });
-    long purls = jdbc.sql("SELECT count(DISTINCT purl) FROM scan_findings WHERE vulnerability = :vulnerability")
-        .param("vulnerability", v.id())
-        .query(Long.class)
-        .single();
-    List<ReleaseHit> releases = page.releases().stream()
+        .query((RowCallbackHandler) rs -> findings.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>())
+            .add(new FindingRef(rs.getString(2), rs.getString(3).isEmpty() ? null : rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6))));
+    List<Environment> environments = running(candidates, findings.keySet());
+    List<ReleaseHit> hits = page.releases().stream()
         .map(r -> new ReleaseHit(r.service(), r.commit(), r.digest(), r.status(), r.createdAt(), null, findings.getOrDefault(r.id(), List.of())))
         .toList();
     List<EnvironmentHit> envs = environments.stream()
         .map(e -> new EnvironmentHit(e.service(), e.environment(), e.digest(), e.commit(), null, findings.getOrDefault(e.releaseId(), List.of())))
         .toList();
-    return new TriageResult(v.echo(), releases, envs, new Counts(page.total(), page.services(), envs.size(), purls), page.next());
+    return new TriageResult(v.echo(), hits, envs, new Counts(counts[0], envs.size(), counts[1]), page.next());
   }
 
   private List<Component> components(Question q) {
@@ -336,79 +398,66 @@ public class TriageQueries {
     return switch (q) {
       case ExactPurl e when e.anyQualifiers() -> jdbc.sql(columns + """
               WHERE split_part(split_part(purl, '@', 1), '?', 1) = :base
-                AND (purl = :purl OR left(purl, length(:purl) + 1) IN (:purl || '?', :purl || '#'))
-              ORDER BY purl""")
+                AND (purl = :purl OR left(purl, length(:purl) + 1) IN (:purl || '?', :purl || '#'))""")
           .param("base", e.base())
           .param("purl", e.canonical())
           .query(TriageQueries::component)
           .list();
       case ExactPurl e -> jdbc.sql(columns + "WHERE purl = :purl").param("purl", e.canonical()).query(TriageQueries::component).list();
-      case AnyVersion a -> jdbc.sql(columns + "WHERE split_part(split_part(purl, '@', 1), '?', 1) = :base ORDER BY purl")
+      case AnyVersion a -> jdbc.sql(columns + "WHERE split_part(split_part(purl, '@', 1), '?', 1) = :base")
           .param("base", a.base())
           .query(TriageQueries::component)
           .list();
       // versions are compared in Java: VersionOrder is not expressible as a SQL ordering
-      case NameRange n -> jdbc.sql(columns + "WHERE name = :name ORDER BY purl, version")
+      case NameRange n -> jdbc.sql(columns + "WHERE name = :name")
           .param("name", n.name())
           .query(TriageQueries::component)
           .stream()
           .filter(c -> n.range() == null || n.range().contains(c.version()))
           .toList();
-      case Vulnerability v -> throw new IllegalArgumentException("a vulnerability is not answered through components");
+      case Vulnerability v -> throw new IllegalArgumentException("a vulnerability is answered from scan findings, not components");
     };
   }
 
-  private record Page(List<Release> releases, long total, long services, String next) {
-    List<Long> releaseIdsWith(List<Environment> environments) {
-      List<Long> ids = new ArrayList<>(releases.stream().map(Release::id).toList());
-      environments.forEach(e -> ids.add(e.releaseId()));
-      return ids;
-    }
-  }
+  private record Page(List<Release> releases, String next) {}
 
-  /** Newest first; ties on created_at broken by id so the cursor never skips or repeats a release. */
-  private Page page(String hits, Map<String, Object> params, int limit, Position after) {
-    List<Release> rows = jdbc.sql("""
-            WITH hits AS MATERIALIZED (%s)
-            SELECT r.id, r.service, r.commit, r.digest, r.status, r.created_at
-            FROM hits h JOIN releases r ON r.id = h.release_id
-            WHERE CAST(:afterAt AS timestamptz) IS NULL OR (r.created_at, r.id) < (CAST(:afterAt AS timestamptz), :afterId)
-            ORDER BY r.created_at DESC, r.id DESC
-            LIMIT :limit""".formatted(hits))
-        .params(params)
-        .param("afterAt", after == null ? null : OffsetDateTime.ofInstant(after.createdAt(), ZoneOffset.UTC))
-        .param("afterId", after == null ? 0L : after.id())
-        .param("limit", limit + 1)
-        .query(TriageQueries::release)
-        .list();
-    long[] totals = jdbc.sql("""
-            WITH hits AS MATERIALIZED (%s)
-            SELECT count(*), count(DISTINCT r.service) FROM hits h JOIN releases r ON r.id = h.release_id""".formatted(hits))
-        .params(params)
-        .query((rs, i) -> new long[] {rs.getLong(1), rs.getLong(2)})
-        .single();
+  /**
+   * Newest first, in the order the catalog recorded the releases: their surrogate id, which the
+   * indexes keep sorted per component and per vulnerability. The cursor is the last id shown.
+   */
+  private static Page page(List<Release> rows, int limit) {
     boolean more = rows.size() > limit;
     List<Release> releases = more ? rows.subList(0, limit) : rows;
-    String next = more ? new Position(releases.getLast().createdAt(), releases.getLast().id()).encode() : null;
-    return new Page(List.copyOf(releases), totals[0], totals[1], next);
+    return new Page(List.copyOf(releases), more ? encode(releases.getLast().id()) : null);
   }
 
   /**
-   * Environments whose current digest is a matching release's. The same image under two services
-   * runs the same packages, so the match is by digest; the release of the environment's own
-   * service is preferred for the commit.
+   * Every environment with each release whose digest it runs now: as many rows as environments
+   * (more only where two services released one image), whatever the question.
    */
-  private List<Environment> environments(String hits, Map<String, Object> params) {
+  private List<Environment> runningReleases() {
     return jdbc.sql("""
-            WITH hits AS MATERIALIZED (%s)
-            SELECT DISTINCT ON (e.service, e.environment) e.service, e.environment, e.current_digest, r.commit, r.id
+            SELECT e.service, e.environment, e.current_digest, r.commit, r.id, r.service
             FROM environments e
-            JOIN releases r ON r.digest = e.current_digest
-            JOIN hits h ON h.release_id = r.id
-            ORDER BY e.service, e.environment, (r.service = e.service) DESC, r.created_at DESC""".formatted(hits))
-        .params(params)
+            -- one releases_digest probe per environment (OFFSET 0: rather than hashing every release)
+            CROSS JOIN LATERAL (SELECT commit, id, service FROM releases WHERE digest = e.current_digest OFFSET 0) r
+            ORDER BY e.service, e.environment, (r.service = e.service) DESC, r.id DESC""")
         .query((rs, i) -> new Environment(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5)))
         .list();
+  }
+
+  /**
+   * The environments running a matching release. The same image under two services runs the same
+   * packages, so the match is by digest; the release of the environment's own service comes first.
+   */
+  private static List<Environment> running(List<Environment> candidates, Set<Long> matching) {
+    Map<String, Environment> first = new LinkedHashMap<>();
+    for (Environment e : candidates) {
+      if (matching.contains(e.releaseId())) {
+        first.putIfAbsent(e.service() + "\n" + e.environment(), e);
+      }
+    }
+    return List.copyOf(first.values());
   }
 
   private static Component component(ResultSet rs, int row) throws SQLException {
@@ -428,23 +477,22 @@ public class TriageQueries {
     return s.append('}').toString();
   }
 
-  /** Where a page ended: the last release's created_at (microseconds, as PostgreSQL keeps it) and id. */
-  private record Position(Instant createdAt, long id) {
-    String encode() {
-      long micros = ChronoUnit.MICROS.between(Instant.EPOCH, createdAt);
-      return Base64.getUrlEncoder().withoutPadding().encodeToString((micros + "." + id).getBytes(StandardCharsets.US_ASCII));
-    }
+  private static String encode(long releaseId) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(("r" + releaseId).getBytes(StandardCharsets.US_ASCII));
+  }
 
-    static Position decode(String cursor) {
-      try {
-        String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII).split("\\.", -1);
-        if (parts.length == 2) {
-          return new Position(Instant.EPOCH.plus(Long.parseLong(parts[0]), ChronoUnit.MICROS), Long.parseLong(parts[1]));
+  private static long decode(String cursor) {
+    try {
+      String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
+      if (text.startsWith("r")) {
+        long id = Long.parseLong(text.substring(1));
+        if (id > 0) {
+          return id;
         }
-      } catch (IllegalArgumentException | ArithmeticException | java.time.DateTimeException unreadable) {
-        // the same refusal as a cursor of the wrong shape
       }
-      throw ApiProblem.badRequest("InvalidCursor", "cursor '" + cursor + "' is not one this API returned; leave it out to start from the newest release");
+    } catch (IllegalArgumentException unreadable) {
+      // the same refusal as a cursor of the wrong shape
     }
+    throw ApiProblem.badRequest("InvalidCursor", "cursor '" + cursor + "' is not one this API returned; leave it out to start from the newest release");
   }
 }
