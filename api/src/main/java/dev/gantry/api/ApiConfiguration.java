@@ -86,6 +86,7 @@ public class ApiConfiguration {
         .authorizeHttpRequests(a -> a
             .requestMatchers(HttpMethod.POST, "/api/v1/releases").hasRole("ci")
             .requestMatchers(HttpMethod.POST, "/api/v1/releases/*/*/evidence").hasRole("ci")
+            .requestMatchers(HttpMethod.GET, "/api/v1/triage").hasAnyRole("security", "oncall")
             // the token in the path is the evaluator's credential: evaluators hold no Gantry account
             .requestMatchers(HttpMethod.POST, "/api/v1/evaluations/*").permitAll()
             .requestMatchers(HttpMethod.POST, "/api/v1/services/*/environments/*/rollbacks").hasRole("oncall")

@@ -106,7 +106,7 @@ public class TriageQueries {
         return false;
       }
       for (Bound b : bounds) {
-        int c = VersionOrder.INSTANCE.compare(version, b.version());
+        int c = VersionOrder.INSTANCE.compareWithBuild(version, b.version());
         boolean ok = switch (b.operator()) {
           case "<" -> c < 0;
           case "<=" -> c <= 0;

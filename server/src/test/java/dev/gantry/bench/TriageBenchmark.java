@@ -555,7 +555,7 @@ public final class TriageBenchmark {
         String svc = w.services[r.service()];
         catalog.recordPromotion(new PromotionRecord("promotion/" + svc + "/" + e.name() + "/" + r.commit(), svc, e.name(), "PROMOTION",
             r.digest(), r.commit(), "gitops-" + r.commit().substring(0, 12), "PROMOTED", List.of("approver"), "ci-bot", "benchmark",
-            r.createdAt().plus(Duration.ofHours(1))));
+            r.createdAt().plus(Duration.ofHours(1)), null));
       }
       phases.add("environments " + seconds(System.nanoTime() - t) + " (" + envs.size() + " promotions through CatalogActivitiesImpl)");
 
