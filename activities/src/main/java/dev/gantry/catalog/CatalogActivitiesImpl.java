@@ -324,32 +324,11 @@ public class CatalogActivitiesImpl implements CatalogActivities {
     }
   }
 
-  @FunctionalInterface
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  private <T> T inTransaction(String what, Work<T> work) {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(c, e);
-        throw e;
-      }
+  private <T> T inTransaction(String what, Transactions.Work<T> work) {
+    try {
+      return Transactions.inTransaction(dataSource, work);
     } catch (SQLException e) {
       throw translate(what, e);
-    }
-  }
-
-  private static void rollbackQuietly(Connection c, Exception cause) {
-    try {
-      c.rollback();
-    } catch (SQLException suppressed) {
-      cause.addSuppressed(suppressed);
     }
   }
 

@@ -260,26 +260,9 @@ public class ComponentIndex {
     return s == null || s.isBlank() ? null : s.strip();
   }
 
-  @FunctionalInterface
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  private <T> T inTransaction(String what, Work<T> work) {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        try {
-          c.rollback();
-        } catch (SQLException suppressed) {
-          e.addSuppressed(suppressed);
-        }
-        throw e;
-      }
+  private <T> T inTransaction(String what, Transactions.Work<T> work) {
+    try {
+      return Transactions.inTransaction(dataSource, work);
     } catch (SQLException e) {
       String state = e.getSQLState();
       // 22xxx/23xxx: the rows themselves are wrong, a retry cannot help

@@ -1,5 +1,6 @@
 package dev.gantry.evaluation;
 
+import dev.gantry.catalog.Transactions;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -179,26 +180,9 @@ final class EvaluationStore {
         });
   }
 
-  @FunctionalInterface
-  interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  <T> T inTransaction(String what, Work<T> work) {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        try {
-          c.rollback();
-        } catch (SQLException suppressed) {
-          e.addSuppressed(suppressed);
-        }
-        throw e;
-      }
+  <T> T inTransaction(String what, Transactions.Work<T> work) {
+    try {
+      return Transactions.inTransaction(dataSource, work);
     } catch (SQLException e) {
       throw new EvaluationUnavailableException(
           "the database failed to " + what + " (SQLState " + e.getSQLState() + "): " + e.getMessage(), e);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gantry.catalog.ComponentIndex;
+import dev.gantry.catalog.Transactions;
 import dev.gantry.evaluation.EvaluationGate;
 import dev.gantry.lockfile.LockfileGate;
 import dev.gantry.model.ImageRef;
@@ -294,9 +295,8 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
   }
 
   private void index(ReleaseRef release, String environment, String bundleSha, Outcome outcome, String policyDigest, List<GateVerdict> verdicts) {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
+    try {
+      Transactions.inTransaction(dataSource, c -> {
         try (PreparedStatement ps = c.prepareStatement(
             """
             INSERT INTO evidence_bundles (service, commit, environment, bundle_sha256, outcome, policy_sha256, assessed_at)
@@ -325,11 +325,8 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
           }
           ps.executeBatch();
         }
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
+        return null;
+      });
     } catch (SQLException e) {
       throw new IllegalStateException("evidence index unavailable (will retry): " + e.getMessage(), e);
     }

@@ -2,6 +2,7 @@ package dev.gantry.evidence;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.lockfile.LockfileGate;
+import dev.gantry.catalog.Transactions;
 import dev.gantry.objects.LocalObjectStore;
 import dev.gantry.sbom.SbomParser;
 import dev.gantry.scan.ScanReports;
@@ -96,15 +97,9 @@ public final class EvidenceStore implements EvidenceIntake {
   public Stored store(String service, String commit, EvidenceType type, String mediaType, JsonNode json, String source) {
     byte[] canonical = Json.canonical(json);
     String sha = objects.put(canonical);
-    InTotoStatement statement = null;
+    InTotoStatement statement = statementOf(new EvidenceDocument(sha, type, mediaType, source, json));
     try {
-      statement = Dsse.envelopeOf(json) == null ? null : new EvidenceDocument(sha, type, mediaType, source, json).statement();
-    } catch (EvidenceException e) {
-      // indexed without statement details; the gates refuse it with this reason
-    }
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
+      return Transactions.inTransaction(dataSource, c -> {
         try (PreparedStatement ps = c.prepareStatement(
             "INSERT INTO evidence (sha256, type, media_type, size, predicate_type, subject_digests) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING")) {
           ps.setString(1, sha);
@@ -125,17 +120,22 @@ public final class EvidenceStore implements EvidenceIntake {
           ps.setString(4, source);
           linked = ps.executeUpdate();
         }
-        c.commit();
         return new Stored(sha, canonical.length, linked == 1);
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
+      });
     } catch (SQLException e) {
       if ("23503".equals(e.getSQLState())) {
         throw new InvalidEvidenceException("release " + service + "/" + commit + " is not in the catalog");
       }
       throw new IllegalStateException("evidence index unavailable (will retry): " + e.getMessage(), e);
+    }
+  }
+
+  /** The statement inside, or null: a malformed one is indexed without details and refused by its gate. */
+  private static InTotoStatement statementOf(EvidenceDocument doc) {
+    try {
+      return Dsse.envelopeOf(doc.json()) == null ? null : doc.statement();
+    } catch (EvidenceException e) {
+      return null;
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.gantry.evidence;
 
+import dev.gantry.testsupport.TestKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,8 +22,6 @@ import io.temporal.failure.ApplicationFailure;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -44,7 +43,7 @@ class EvidenceActivitiesImplTest {
   @RegisterExtension static final EmbeddedCatalogDatabase db = new EmbeddedCatalogDatabase();
   static final String REPO = "https://github.com/acme/shop";
   static final String BUILDER = REPO + "/.github/workflows/release.yml@refs/heads/main";
-  static final KeyPair CI = keys();
+  static final KeyPair CI = TestKeys.p256();
   static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
 
   @TempDir Path root;
@@ -276,14 +275,5 @@ class EvidenceActivitiesImplTest {
     assertThat(String.join("\n", a.verdicts().getFirst().reasons())).contains("9.9");
   }
 
-  private static KeyPair keys() {
-    try {
-      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-      g.initialize(new ECGenParameterSpec("secp256r1"));
-      return g.generateKeyPair();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
 }

@@ -1,5 +1,6 @@
 package dev.gantry.registry;
 
+import dev.gantry.testsupport.TestKeys;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gantry.evidence.Dsse;
@@ -7,10 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 
 /** Real signed envelopes and documents about an image digest, from the fixtures beside this class. */
 final class AttachFixtures {
@@ -19,7 +17,7 @@ final class AttachFixtures {
   static final String CYCLONEDX = "application/vnd.cyclonedx+json";
   static final ObjectMapper JSON = new ObjectMapper();
 
-  private static final KeyPair KEY = p256();
+  private static final KeyPair KEY = TestKeys.p256();
 
   private AttachFixtures() {}
 
@@ -82,13 +80,4 @@ final class AttachFixtures {
     }
   }
 
-  private static KeyPair p256() {
-    try {
-      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-      g.initialize(new ECGenParameterSpec("secp256r1"));
-      return g.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package dev.gantry.sbom;
 
+import dev.gantry.testsupport.TestKeys;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gantry.evidence.Dsse;
@@ -11,10 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 
 /** Fixtures under src/test/resources/sbom and the records a gate receives for them. */
 final class SbomFixtures {
@@ -24,7 +22,7 @@ final class SbomFixtures {
   static final String RELEASE_DIGEST = "sha256:a4d451ec23463726f72c43d64c710968f6b602cd653b4de8adee1b556240a829";
   static final String OTHER_DIGEST = "sha256:d9298a10d1b0735837dc4bd85dac641b0f3cef27a47e5d53a54f2f3f5b2fcffa";
 
-  private static final KeyPair KEY = ecKey();
+  private static final KeyPair KEY = TestKeys.p256();
 
   static ObjectNode load(String name) {
     try (InputStream in = SbomFixtures.class.getResourceAsStream("/sbom/" + name)) {
@@ -60,13 +58,4 @@ final class SbomFixtures {
     return new EvidenceDocument(Json.contentId(json), EvidenceType.SBOM, Dsse.MEDIA_TYPE, "registry:att", json);
   }
 
-  private static KeyPair ecKey() {
-    try {
-      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-      g.initialize(new ECGenParameterSpec("secp256r1"));
-      return g.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

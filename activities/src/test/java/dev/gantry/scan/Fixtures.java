@@ -1,5 +1,6 @@
 package dev.gantry.scan;
 
+import dev.gantry.testsupport.TestKeys;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gantry.evidence.Dsse;
@@ -12,8 +13,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 
 /** Test documents: the hand-written fixtures under resources/scan, raw or signed into attestations. */
 final class Fixtures {
@@ -31,7 +30,7 @@ final class Fixtures {
   static final ReleaseRef ORDERS_RELEASE =
       new ReleaseRef("orders", "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b", "registry.example.com/shop/orders", ORDERS);
 
-  private static final KeyPair KEYS = generate();
+  private static final KeyPair KEYS = TestKeys.p256();
 
   static JsonNode json(String resource) {
     try (InputStream in = Fixtures.class.getResourceAsStream("/scan/" + resource)) {
@@ -75,13 +74,4 @@ final class Fixtures {
     return new EvidenceDocument(Json.contentId(json), type, Dsse.MEDIA_TYPE, "registry:att", json);
   }
 
-  private static KeyPair generate() {
-    try {
-      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-      g.initialize(new ECGenParameterSpec("secp256r1"));
-      return g.generateKeyPair();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

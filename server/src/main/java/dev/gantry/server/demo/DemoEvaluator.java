@@ -16,6 +16,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
 
 /**
  * DEMO STAND-IN FOR AN EVALUATION SERVICE. It accepts the request (202, no status location) and
@@ -28,13 +29,20 @@ public class DemoEvaluator {
   private static final Logger log = LoggerFactory.getLogger(DemoEvaluator.class);
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "Demo stand-in: accept an evaluation request, call back with metrics later")
+  @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "202", description = "accepted; the result goes to the request's callback")
   @PostMapping
-  public ResponseEntity<Void> evaluate(@RequestBody String body) throws java.io.IOException {
-    JsonNode request = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+  public ResponseEntity<Void> evaluate(@RequestBody String body) {
+    JsonNode request;
+    try {
+      request = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+    } catch (java.io.IOException e) {
+      throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "the demo evaluator takes Gantry's evaluation request (JSON)");
+    }
     String callback = request.path("callback").asText(null);
     String digest = request.path("digest").asText("");
     if (callback == null || !callback.startsWith("http://127.0.0.1:")) {
-      return ResponseEntity.status(HttpStatus.BAD_REQUEST).build();
+      throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "the demo evaluator calls back only to a loopback callback URL");
     }
     // a fixed score per digest: the demo's builds evaluate the same way every time
     int h = Math.abs(digest.hashCode());
