@@ -40,7 +40,7 @@ final class CosignPayloads {
 
   /**
    * cosign v3's signature statement (in-toto v1): the digest as the one subject, the annotations
-   * on the subject, predicate type {@link #SIGN_PREDICATE_TYPE} with an empty predicate.
+   * on the subject (an empty object without any), predicate type {@link #SIGN_PREDICATE_TYPE} with an empty predicate.
    */
   static byte[] signStatement(String digest, Map<String, String> annotations) {
     int colon = digest.indexOf(':');
@@ -48,10 +48,9 @@ final class CosignPayloads {
     root.put("_type", InTotoStatement.V1);
     ObjectNode subject = root.putArray("subject").addObject();
     subject.putObject("digest").put(digest.substring(0, colon), digest.substring(colon + 1));
-    if (!annotations.isEmpty()) {
-      ObjectNode a = subject.putObject("annotations");
-      new TreeMap<>(annotations).forEach(a::put);
-    }
+    // cosign writes the annotations object even when it is empty
+    ObjectNode a = subject.putObject("annotations");
+    new TreeMap<>(annotations).forEach(a::put);
     root.put("predicateType", SIGN_PREDICATE_TYPE);
     root.putObject("predicate");
     return bytes(root);
