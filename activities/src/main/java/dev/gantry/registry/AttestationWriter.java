@@ -67,6 +67,20 @@ public final class AttestationWriter {
   public static String attach(
       ImageRef digestRef, byte[] dsseEnvelopeJson, String predicateType, Form form,
       RegistrySettings settings) {
+    return attach(digestRef, dsseEnvelopeJson, predicateType, form, null, settings);
+  }
+
+  /**
+   * {@link #attach(ImageRef, byte[], String, Form, RegistrySettings)} with the bundle's {@code
+   * publicKey.hint} given: cosign v3 leaves the DSSE signature's {@code keyid} empty (its verifier
+   * skips a signature whose keyid is not its own key id) and names the key in the hint only.
+   *
+   * @param keyHint the hint for {@link Form#REFERRER} (see {@link #keyHint}); null takes the first
+   *     signature's {@code keyid}
+   */
+  public static String attach(
+      ImageRef digestRef, byte[] dsseEnvelopeJson, String predicateType, Form form, String keyHint,
+      RegistrySettings settings) {
     Objects.requireNonNull(dsseEnvelopeJson, "dsseEnvelopeJson");
     Objects.requireNonNull(form, "form");
     if (predicateType == null || predicateType.isBlank()) {
@@ -78,7 +92,7 @@ public final class AttestationWriter {
       return switch (form) {
         case LEGACY_ATT -> appendToAtt(store, image, dsseEnvelopeJson, predicateType);
         case REFERRER -> {
-          byte[] bundle = bundle(dsseEnvelopeJson);
+          byte[] bundle = bundle(dsseEnvelopeJson, keyHint);
           Map<String, String> annotations = new LinkedHashMap<>();
           annotations.put(OciMedia.CREATED, now());
           annotations.put(OciMedia.BUNDLE_CONTENT, "dsse-envelope");
@@ -232,9 +246,9 @@ public final class AttestationWriter {
   }
 
   // a Sigstore bundle v0.3 (protobuf-specs sigstore_bundle.proto) for a key-signed DSSE envelope
-  private static byte[] bundle(byte[] envelopeJson) {
+  private static byte[] bundle(byte[] envelopeJson, String keyHint) {
     JsonNode envelope = OciJson.tree(envelopeJson, "the DSSE envelope to attach");
-    String hint = envelope.path("signatures").path(0).path("keyid").asText("");
+    String hint = keyHint != null ? keyHint : envelope.path("signatures").path(0).path("keyid").asText("");
     ObjectNode bundle = OciJson.MAPPER.createObjectNode();
     bundle.put("mediaType", OciMedia.BUNDLE_V03);
     ObjectNode material = bundle.putObject("verificationMaterial");

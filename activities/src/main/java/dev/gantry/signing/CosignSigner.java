@@ -124,14 +124,22 @@ public final class CosignSigner {
       }
     }
     byte[] pae = Dsse.pae(Dsse.IN_TOTO_PAYLOAD_TYPE, statement);
+    // no keyid, as cosign writes it: sigstore-go skips a signature whose keyid is not its own
+    // notion of the key's id; the bundle's publicKey.hint names the key
     Dsse.Envelope envelope =
-        new Dsse.Envelope(
-            Dsse.IN_TOTO_PAYLOAD_TYPE, statement, List.of(new Dsse.Sig(signer.keyId(), signer.sign(pae))));
+        new Dsse.Envelope(Dsse.IN_TOTO_PAYLOAD_TYPE, statement, List.of(new Dsse.Sig(null, signer.sign(pae))));
     String manifest =
         AttestationWriter.attach(
-            ref, CosignPayloads.bytes(envelope.toJson()), CosignPayloads.SIGN_PREDICATE_TYPE,
-            AttestationWriter.Form.REFERRER, settings);
+            ref, envelopeJson(envelope), CosignPayloads.SIGN_PREDICATE_TYPE,
+            AttestationWriter.Form.REFERRER, signer.keyId(), settings);
     return new Signature(ref, Form.BUNDLE, manifest, signer.keyId(), true);
+  }
+
+  // cosign's envelope: payload, payloadType, signatures with sig only
+  private static byte[] envelopeJson(Dsse.Envelope envelope) {
+    var json = envelope.toJson();
+    json.withArray("signatures").forEach(sig -> ((com.fasterxml.jackson.databind.node.ObjectNode) sig).remove("keyid"));
+    return CosignPayloads.bytes(json);
   }
 
   private static boolean sameBundle(Attachment a, JsonNode wanted, Signer signer) {

@@ -40,11 +40,25 @@ final class KeyAlgorithms {
 
   /**
    * Whether {@code signature} (ECDSA: DER, as cosign writes and checks it) verifies over {@code
-   * data}; a malformed signature or an unsupported key is one that does not verify.
+   * data}; a malformed signature or an unsupported key is one that does not verify. P-384 and
+   * P-521 signatures are also tried over SHA-256: {@code cosign sign} hashes them with the curve's
+   * hash, but {@code cosign verify} and KMS keys default to SHA-256, and both are in use.
    */
   static boolean verify(PublicKey key, byte[] data, byte[] signature) {
+    String algorithm;
     try {
-      Signature s = Signature.getInstance(jcaName(key));
+      algorithm = jcaName(key);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return verify(algorithm, key, data, signature)
+        || (algorithm.endsWith("withECDSA") && !algorithm.equals("SHA256withECDSA")
+            && verify("SHA256withECDSA", key, data, signature));
+  }
+
+  private static boolean verify(String algorithm, PublicKey key, byte[] data, byte[] signature) {
+    try {
+      Signature s = Signature.getInstance(algorithm);
       s.initVerify(key);
       s.update(data);
       return s.verify(signature);
