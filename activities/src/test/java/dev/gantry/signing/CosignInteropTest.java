@@ -44,6 +44,7 @@ class CosignInteropTest {
   private static Path cosignKey;
   private static Path cosignPub;
   private static Path otherPub;
+  private static Path emptyTrustedRoot;
 
   @BeforeAll
   static void start() throws Exception {
@@ -54,6 +55,10 @@ class CosignInteropTest {
     cosign3.run(dir, PASSWORD, "generate-key-pair").ok();
     cosignKey = dir.resolve("cosign.key");
     cosignPub = dir.resolve("cosign.pub");
+    // a Sigstore trusted root that trusts no CA, log or TSA: keyed bundles need nothing more
+    emptyTrustedRoot =
+        Files.writeString(dir.resolve("trusted_root.json"),
+            "{\"mediaType\":\"application/vnd.dev.sigstore.trustedroot+json;version=0.1\"}");
     otherPub = Files.writeString(dir.resolve("other.pub"), Dsse.pem(PemSignerTest.generate("EC", new ECGenParameterSpec("secp256r1")).getPublic()));
   }
 
@@ -131,6 +136,11 @@ class CosignInteropTest {
             "-a", "env=prod", ref(image));
     assertThat(run.exitCode()).as("cosign v3 verify of a %s bundle:\n%s", name, run.output()).isZero();
     assertThat(run.output()).contains(CosignPayloads.SIGN_PREDICATE_TYPE);
+    // cosign v2.6.5 reads bundles too, given a trusted root (an empty one will do for a key)
+    CosignBinary.Run v2 =
+        cosign2.run(dir, "verify", "--key", pub.toString(), "--insecure-ignore-tlog=true", digestAlgorithm,
+            "--new-bundle-format", "--trusted-root", emptyTrustedRoot.toString(), "-a", "env=prod", ref(image));
+    assertThat(v2.exitCode()).as("cosign v2 verify of a %s bundle:\n%s", name, v2.output()).isZero();
     assertThat(cosign3.run(dir, "verify", "--key", otherPub.toString(), "--insecure-ignore-tlog=true", ref(image)).exitCode())
         .isNotZero();
     assertThat(cosign3.run(dir, "verify", "--key", pub.toString(), "--insecure-ignore-tlog=true", "-a", "env=staging", ref(image)).exitCode())
@@ -205,7 +215,11 @@ class CosignInteropTest {
     CosignSigner.sign(image, signer, Map.of(), Form.LEGACY, registry.settings);
 
     cosign3.run(dir, "verify", "--key", cosignPub.toString(), "--insecure-ignore-tlog=true", ref(image)).ok();
-    cosign2.run(dir, "verify", "--key", cosignPub.toString(), "--insecure-ignore-tlog=true", ref(image)).ok();
+    // cosign v2.6.5 sees the bundle referrer and insists on a trusted root, even for the .sig tag
+    assertThat(cosign2.run(dir, "verify", "--key", cosignPub.toString(), "--insecure-ignore-tlog=true", ref(image)).output())
+        .contains("trusted root is required when using new bundle format");
+    cosign2.run(dir, "verify", "--key", cosignPub.toString(), "--insecure-ignore-tlog=true",
+        "--new-bundle-format", "--trusted-root", emptyTrustedRoot.toString(), ref(image)).ok();
     CosignVerifier.Result result = CosignVerifier.verify(image, List.of(cosignPublicKey()), registry.settings);
     assertThat(result.verified(Form.LEGACY)).isTrue();
     assertThat(result.verified(Form.BUNDLE)).isTrue();
