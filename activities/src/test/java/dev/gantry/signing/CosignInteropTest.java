@@ -149,11 +149,19 @@ class CosignInteropTest {
 
   // ----------------------------------------------------------------- Gantry verifies cosign
 
-  @Test
-  void gantryVerifiesWhatCosignV2SignedInTheLegacyForm() throws Exception {
+  @ParameterizedTest(name = "cosign {0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {CosignBinary.V2, CosignBinary.V3})
+  void gantryVerifiesWhatCosignSignedInTheLegacyForm(String version) throws Exception {
     ImageRef image = image();
-    cosign2.run(dir, PASSWORD, "sign", "--key", cosignKey.toString(), "--tlog-upload=false", "--yes",
-        "-a", "env=prod", "-a", "release=r-42", ref(image)).ok();
+    if (version.equals(CosignBinary.V2)) {
+      cosign2.run(dir, PASSWORD, "sign", "--key", cosignKey.toString(), "--tlog-upload=false", "--yes",
+          "-a", "env=prod", "-a", "release=r-42", ref(image)).ok();
+    } else {
+      // v3 writes the .sig tag when told not to write a bundle
+      cosign3.run(dir, PASSWORD, "sign", "--key", cosignKey.toString(), "--new-bundle-format=false",
+          "--use-signing-config=false", "--tlog-upload=false", "--yes",
+          "-a", "env=prod", "-a", "release=r-42", ref(image)).ok();
+    }
 
     CosignVerifier.Result result = CosignVerifier.verify(image, List.of(cosignPublicKey()), NOTES, registry.settings);
 
