@@ -215,6 +215,19 @@ class CosignInteropTest {
   }
 
   @Test
+  void aKeyCosignV2EncryptedWithAnEmptyPasswordIsReadToo() throws Exception {
+    Path v2dir = Files.createDirectories(dir.resolve("v2-empty"));
+    cosign2.run(v2dir, Map.of("COSIGN_PASSWORD", ""), "generate-key-pair").ok();
+
+    PemSigner signer = PemSigner.read(v2dir.resolve("cosign.key"), new char[0]);
+
+    assertThat(signer.publicKey()).isEqualTo(Dsse.publicKey(Files.readString(v2dir.resolve("cosign.pub"))));
+    ImageRef image = image();
+    CosignSigner.sign(image, signer, Map.of(), Form.LEGACY, registry.settings);
+    cosign2.run(dir, "verify", "--key", v2dir.resolve("cosign.pub").toString(), "--insecure-ignore-tlog=true", ref(image)).ok();
+  }
+
+  @Test
   void cosignV3VerifiesWhatGantrySignedWithTheCosignKey() throws Exception {
     ImageRef image = image();
     PemSigner signer = PemSigner.read(cosignKey, "x".toCharArray());
