@@ -35,7 +35,9 @@ import java.util.TreeMap;
  * critical.image.docker-manifest-digest} (or a statement subject) is the image digest, and every
  * required annotation has its value. The image is verified when at least one signature counts, as
  * with cosign; every signature that does not count is listed with the reason. Nothing in the
- * signed content is looked at before its signature verifies.
+ * signed content is looked at before its signature verifies. Like cosign, {@code
+ * critical.identity.docker-reference} is not compared: a signature stays valid when the image is
+ * copied to another repository, since it is bound to the digest.
  *
  * <p>A refusal is a result, not an exception: an unsigned image, an unknown key, a tampered
  * payload, a {@code .sig} tag naming garbage or a manifest over the {@link Attachments.Limits}
