@@ -60,7 +60,101 @@ public final class Attachments {
     }
   }
 
+  /**
+   * One layer of a cosign {@code sha256-<hex>.sig} manifest: the payload it signs (a simple-signing
+   * document for {@code cosign sign}) and the layer annotations carrying the signature.
+   *
+   * @param mediaType the layer's media type, {@code application/vnd.dev.cosign.simplesigning.v1+json}
+   *     when written by cosign
+   * @param payload the layer's bytes, checked against the layer digest
+   * @param annotations the layer's annotations, e.g. {@code dev.cosignproject.cosign/signature}
+   * @param manifestDigest the {@code .sig} manifest's digest
+   */
+  public record SignatureLayer(
+      String mediaType, byte[] payload, Map<String, String> annotations, String manifestDigest) {
+    public SignatureLayer {
+      Objects.requireNonNull(mediaType, "mediaType");
+      payload = Objects.requireNonNull(payload, "payload").clone();
+      annotations = Map.copyOf(annotations);
+      Objects.requireNonNull(manifestDigest, "manifestDigest");
+    }
+
+    @Override
+    public byte[] payload() {
+      return payload.clone();
+    }
+
+    /** {@code sha256:<hex>} of the payload (the layer digest). */
+    public String payloadDigest() {
+      return OciMedia.sha256(payload);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SignatureLayer l
+          && mediaType.equals(l.mediaType)
+          && java.util.Arrays.equals(payload, l.payload)
+          && annotations.equals(l.annotations)
+          && manifestDigest.equals(l.manifestDigest);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(mediaType, annotations, manifestDigest) * 31 + java.util.Arrays.hashCode(payload);
+    }
+
+    @Override
+    public String toString() {
+      return "SignatureLayer[" + mediaType + " " + payload.length + " bytes of " + manifestDigest + "]";
+    }
+  }
+
   private Attachments() {}
+
+  /**
+   * The layers of the image's cosign signature tag {@code sha256-<hex>.sig}, in manifest order;
+   * empty when the image has no such tag. Refused ({@link #REJECTED}) when the tag names the image
+   * itself, anything but an image manifest, more layers than {@code maxLayers}, or a blob over the
+   * limits or not matching its digest. An image that is not there is {@code DigestNotFound}.
+   */
+  public static List<SignatureLayer> signatures(
+      ImageRef digestRef, RegistrySettings settings, Limits limits) {
+    Objects.requireNonNull(limits, "limits");
+    try (ArtifactStore store = open(digestRef, settings, false)) {
+      String digest = digestRef.reference();
+      image(store, digest, limits);
+      String tag = sigTag(digest);
+      ArtifactStore.Manifest sig = store.manifest(tag, limits.maxManifestBytes());
+      if (sig == null) {
+        return List.of();
+      }
+      String what = "signature tag " + tag + " in " + store.where() + " (" + sig.digest() + ")";
+      if (sig.digest().equals(digest)) {
+        throw RegistryFailures.attachment(what + " names the image itself: an attachment loop");
+      }
+      if (!sig.isImageManifest()) {
+        throw RegistryFailures.attachment(
+            what + " names a " + sig.mediaType() + ", not an image manifest with signature layers");
+      }
+      List<SignatureLayer> out = new ArrayList<>();
+      for (Descriptor layer : layers(sig, what, limits)) {
+        byte[] payload = store.blob(layer, limits.maxBlobBytes());
+        out.add(new SignatureLayer(layer.mediaType(), payload, layer.annotations(), sig.digest()));
+      }
+      return out;
+    }
+  }
+
+  /**
+   * The OCI 1.1 referrers of the image only (the referrers API or the {@code sha256-<hex>}
+   * fallback index), read as {@link #read} reads them; the {@code .att} tag is left alone.
+   */
+  public static Listing referrers(ImageRef digestRef, RegistrySettings settings, Limits limits) {
+    Objects.requireNonNull(limits, "limits");
+    try (ArtifactStore store = open(digestRef, settings, false)) {
+      return new Reader(store, digestRef.reference(), limits).read(false);
+    }
+  }
 
   /** {@link #read} with the default limits, attachments only. */
   public static List<Attachment> list(ImageRef digestRef, RegistrySettings settings) {
@@ -80,7 +174,7 @@ public final class Attachments {
   public static Listing read(ImageRef digestRef, RegistrySettings settings, Limits limits) {
     Objects.requireNonNull(limits, "limits");
     try (ArtifactStore store = open(digestRef, settings, false)) {
-      return new Reader(store, digestRef.reference(), limits).read();
+      return new Reader(store, digestRef.reference(), limits).read(true);
     }
   }
 
@@ -112,6 +206,11 @@ public final class Attachments {
   /** cosign's attestation tag: {@code sha256-<hex>.att}. */
   static String attTag(String digest) {
     return fallbackTag(digest) + ".att";
+  }
+
+  /** cosign's signature tag: {@code sha256-<hex>.sig}. */
+  static String sigTag(String digest) {
+    return fallbackTag(digest) + ".sig";
   }
 
   /** The referrers tag schema: {@code sha256-<hex>}. */
@@ -225,9 +324,11 @@ public final class Attachments {
       this.limits = limits;
     }
 
-    Listing read() {
+    Listing read(boolean withAtt) {
       image(store, digest, limits);
-      legacy();
+      if (withAtt) {
+        legacy();
+      }
       referrers();
       return new Listing(found, skipped);
     }

@@ -67,6 +67,20 @@ public final class AttestationWriter {
   public static String attach(
       ImageRef digestRef, byte[] dsseEnvelopeJson, String predicateType, Form form,
       RegistrySettings settings) {
+    return attach(digestRef, dsseEnvelopeJson, predicateType, form, null, settings);
+  }
+
+  /**
+   * {@link #attach(ImageRef, byte[], String, Form, RegistrySettings)} with the bundle's {@code
+   * publicKey.hint} given: cosign v3 leaves the DSSE signature's {@code keyid} empty (its verifier
+   * skips a signature whose keyid is not its own key id) and names the key in the hint only.
+   *
+   * @param keyHint the hint for {@link Form#REFERRER} (see {@link #keyHint}); null takes the first
+   *     signature's {@code keyid}
+   */
+  public static String attach(
+      ImageRef digestRef, byte[] dsseEnvelopeJson, String predicateType, Form form, String keyHint,
+      RegistrySettings settings) {
     Objects.requireNonNull(dsseEnvelopeJson, "dsseEnvelopeJson");
     Objects.requireNonNull(form, "form");
     if (predicateType == null || predicateType.isBlank()) {
@@ -78,7 +92,7 @@ public final class AttestationWriter {
       return switch (form) {
         case LEGACY_ATT -> appendToAtt(store, image, dsseEnvelopeJson, predicateType);
         case REFERRER -> {
-          byte[] bundle = bundle(dsseEnvelopeJson);
+          byte[] bundle = bundle(dsseEnvelopeJson, keyHint);
           Map<String, String> annotations = new LinkedHashMap<>();
           annotations.put(OciMedia.CREATED, now());
           annotations.put(OciMedia.BUNDLE_CONTENT, "dsse-envelope");
@@ -124,25 +138,67 @@ public final class AttestationWriter {
     }
   }
 
+  /**
+   * Appends a cosign simple-signing signature to the image's {@code sha256-<hex>.sig} tag, as
+   * {@code cosign sign} up to v2 does: one layer per signature, the payload as the layer, the
+   * signature (and certificate, bundle…) in the layer's annotations. A layer with the same payload
+   * and the same annotations is there already: nothing is added. Checking that an equivalent
+   * signature exists (the same key over the same payload: ECDSA signatures differ each time) is the
+   * caller's part.
+   *
+   * @param payload the simple-signing payload the signature is over
+   * @param layerAnnotations at least {@code dev.cosignproject.cosign/signature}
+   * @return the digest of the {@code .sig} manifest that now holds the signature
+   */
+  public static String appendSignature(
+      ImageRef digestRef, byte[] payload, Map<String, String> layerAnnotations,
+      RegistrySettings settings) {
+    Objects.requireNonNull(payload, "payload");
+    if (layerAnnotations == null || !layerAnnotations.containsKey(SIGNATURE_ANNOTATION)) {
+      throw new IllegalArgumentException("a signature layer needs the annotation " + SIGNATURE_ANNOTATION);
+    }
+    OciJson.tree(payload, "the simple-signing payload to attach");
+    try (ArtifactStore store = Attachments.open(digestRef, settings, true)) {
+      ArtifactStore.Manifest image = Attachments.image(store, digestRef.reference(), LIMITS);
+      Descriptor layer =
+          new Descriptor(
+              OciMedia.SIMPLE_SIGNING, OciMedia.sha256(payload), payload.length, null, layerAnnotations);
+      return appendLayer(store, image, Attachments.sigTag(image.digest()), "signature", layer, payload);
+    }
+  }
+
+  /** The layer annotation holding a cosign signature (base64). */
+  public static final String SIGNATURE_ANNOTATION = "dev.cosignproject.cosign/signature";
+
   private static String appendToAtt(
       ArtifactStore store, ArtifactStore.Manifest image, byte[] envelope, String predicateType) {
     Descriptor layer =
         new Descriptor(
             OciMedia.DSSE, OciMedia.sha256(envelope), envelope.length, null,
             Map.of(OciMedia.PREDICATE_TYPE, predicateType));
-    String tag = Attachments.attTag(image.digest());
+    return appendLayer(store, image, Attachments.attTag(image.digest()), "attestation", layer, envelope);
+  }
+
+  // reads, extends and puts the image manifest under a cosign tag (.att, .sig); a layer with the
+  // same content and annotations is not added twice
+  private static String appendLayer(
+      ArtifactStore store, ArtifactStore.Manifest image, String tag, String kind, Descriptor layer,
+      byte[] content) {
     ArtifactStore.Manifest existing = store.manifest(tag, LIMITS.maxManifestBytes());
     ObjectNode manifest = OciJson.MAPPER.createObjectNode();
     ArrayNode layers = OciJson.MAPPER.createArrayNode();
     List<String> layerDigests = new ArrayList<>();
     if (existing != null) {
-      String what = "attestation tag " + tag + " in " + store.where() + " (" + existing.digest() + ")";
+      String what = kind + " tag " + tag + " in " + store.where() + " (" + existing.digest() + ")";
+      if (existing.digest().equals(image.digest())) {
+        throw RegistryFailures.attachment(what + " names the image itself: an attachment loop");
+      }
       if (!existing.isImageManifest()) {
         throw RegistryFailures.attachment(
-            what + " names a " + existing.mediaType() + ": cannot append an attestation to it");
+            what + " names a " + existing.mediaType() + ", not an image manifest: cannot append to it");
       }
       for (Descriptor d : Attachments.layers(existing, what, LIMITS)) {
-        if (d.digest().equals(layer.digest())) {
+        if (d.digest().equals(layer.digest()) && d.annotations().equals(layer.annotations())) {
           return existing.digest();
         }
         layerDigests.add(d.digest());
@@ -154,7 +210,7 @@ public final class AttestationWriter {
       // the layers as they are, with whatever annotations other tools gave them
       existing.json().path("layers").forEach(l -> layers.add(l.deepCopy()));
     }
-    store.putBlob(envelope);
+    store.putBlob(content);
     layers.add(layer.toJson());
     layerDigests.add(layer.digest());
 
@@ -190,9 +246,9 @@ public final class AttestationWriter {
   }
 
   // a Sigstore bundle v0.3 (protobuf-specs sigstore_bundle.proto) for a key-signed DSSE envelope
-  private static byte[] bundle(byte[] envelopeJson) {
+  private static byte[] bundle(byte[] envelopeJson, String keyHint) {
     JsonNode envelope = OciJson.tree(envelopeJson, "the DSSE envelope to attach");
-    String hint = envelope.path("signatures").path(0).path("keyid").asText("");
+    String hint = keyHint != null ? keyHint : envelope.path("signatures").path(0).path("keyid").asText("");
     ObjectNode bundle = OciJson.MAPPER.createObjectNode();
     bundle.put("mediaType", OciMedia.BUNDLE_V03);
     ObjectNode material = bundle.putObject("verificationMaterial");
