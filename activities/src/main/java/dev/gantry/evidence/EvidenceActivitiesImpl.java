@@ -15,6 +15,9 @@ import dev.gantry.sbom.DependencyDiffGate;
 import dev.gantry.sbom.Sbom;
 import dev.gantry.sbom.SbomGate;
 import dev.gantry.scan.ScanGate;
+import dev.gantry.signing.CosignVerifier;
+import dev.gantry.signing.SignatureGate;
+import java.security.PublicKey;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -48,17 +52,25 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
   private final EvidenceStore store;
   private final ComponentIndex components;
   private final Function<ImageRef, List<Attachment>> attachments;
+  private final BiFunction<ImageRef, List<PublicKey>, CosignVerifier.Result> signatures;
   private final Clock clock;
 
   /**
    * @param attachments lists what is attached to an image digest (registry or OCI layout)
+   * @param signatures verifies the cosign signatures on an image digest with the given keys
    */
   public EvidenceActivitiesImpl(
-      DataSource dataSource, EvidenceStore store, ComponentIndex components, Function<ImageRef, List<Attachment>> attachments, Clock clock) {
+      DataSource dataSource,
+      EvidenceStore store,
+      ComponentIndex components,
+      Function<ImageRef, List<Attachment>> attachments,
+      BiFunction<ImageRef, List<PublicKey>, CosignVerifier.Result> signatures,
+      Clock clock) {
     this.dataSource = dataSource;
     this.store = store;
     this.components = components;
     this.attachments = attachments;
+    this.signatures = signatures;
     this.clock = clock;
   }
 
@@ -138,6 +150,9 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
     Previous previous = previous(release, request.environment());
     List<GateVerdict> verdicts = new ArrayList<>();
 
+    if (policy.signature() != null) {
+      verdicts.add(SignatureGate.evaluate(release, policy.signature(), signatures));
+    }
     List<LockfileDigest> provenanceLocks = List.of();
     if (policy.provenance() != null) {
       ProvenanceGate.Result r = ProvenanceGate.evaluate(release, policy.provenance(), of.apply(EvidenceType.PROVENANCE));

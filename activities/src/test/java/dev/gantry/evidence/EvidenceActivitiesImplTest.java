@@ -17,6 +17,9 @@ import dev.gantry.registry.Attachments;
 import dev.gantry.registry.AttestationWriter;
 import dev.gantry.registry.OciImageWriter;
 import dev.gantry.registry.RegistrySettings;
+import dev.gantry.signing.CosignSigner;
+import dev.gantry.signing.CosignVerifier;
+import dev.gantry.signing.PemSigner;
 import dev.gantry.testsupport.EmbeddedCatalogDatabase;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +64,7 @@ class EvidenceActivitiesImplTest {
     store = new EvidenceStore(db.dataSource(), new LocalObjectStore(root.resolve("objects")));
     catalog = new CatalogActivitiesImpl(db.dataSource());
     evidence = new EvidenceActivitiesImpl(db.dataSource(), store, new ComponentIndex(db.dataSource()),
-        ref -> Attachments.list(ref, settings), Clock.fixed(NOW, java.time.ZoneOffset.UTC));
+        ref -> Attachments.list(ref, settings), (ref, keys) -> CosignVerifier.verify(ref, keys, settings), Clock.fixed(NOW, java.time.ZoneOffset.UTC));
   }
 
   static final EvidencePolicy ALL = new EvidencePolicy(
@@ -175,6 +178,27 @@ class EvidenceActivitiesImplTest {
     assertThat(count("SELECT count(*) FROM scan_findings WHERE vulnerability = 'CVE-2024-47764'")).isEqualTo(1);
     assertThat(count("SELECT count(*) FROM gate_verdicts WHERE bundle_sha256 = '" + a.bundleSha256() + "'")).isEqualTo(5);
     assertThat(assess(ref, "production", ALL).bundleSha256()).as("the same evidence and policy give the same bundle").isEqualTo(a.bundleSha256());
+  }
+
+  @Test
+  void ciSignatureMustVerifyWithTheServicesKey() {
+    ReleaseRef ref = release(1, V1, false);
+    EvidencePolicy signed = new EvidencePolicy(null, null, null, null, null, null, Duration.ZERO,
+        new SignaturePolicy(List.of(Dsse.pem(CI.getPublic()))));
+    Assessment unsigned = assess(ref, "dev", signed);
+    assertThat(unsigned.outcome()).as("CI may still be signing: missing, not refused").isEqualTo(Outcome.MISSING);
+    assertThat(unsigned.summary()).contains("unsigned");
+
+    ImageRef image = new ImageRef(ref.image(), ref.digest());
+    CosignSigner.sign(image, PemSigner.fromKey(TestKeys.p256().getPrivate()), java.util.Map.of(), CosignSigner.Form.LEGACY, settings);
+    Assessment otherKey = assess(ref, "dev", signed);
+    assertThat(otherKey.outcome()).isEqualTo(Outcome.FAIL);
+    assertThat(otherKey.summary()).contains("no cosign signature").contains("verifies with the 1 trusted key");
+
+    CosignSigner.sign(image, PemSigner.fromKey(CI.getPrivate()), java.util.Map.of(), CosignSigner.Form.BUNDLE, settings);
+    Assessment ok = assess(ref, "dev", signed);
+    assertThat(ok.outcome()).isEqualTo(Outcome.PASS);
+    assertThat(ok.verdicts().getFirst().reasons()).anySatisfy(r -> assertThat(r).startsWith("BUNDLE signature"));
   }
 
   @Test

@@ -17,6 +17,7 @@ public record ApiProperties(List<Service> services, List<User> users) {
    * @param trustedBuilders accepted provenance {@code builder.id}s (a trailing {@code *} makes a prefix rule)
    * @param provenanceKeys PEM public keys that sign provenance: inline PEM or a file path
    * @param evaluation the service's evaluation endpoint, if it has one
+   * @param signingKeys PEM public keys CI signs images with (cosign), for the signature gate
    */
   public record Service(
       String name,
@@ -25,14 +26,15 @@ public record ApiProperties(List<Service> services, List<User> users) {
       String sourceRepository,
       List<String> trustedBuilders,
       List<String> provenanceKeys,
-      Evaluation evaluation) {}
+      Evaluation evaluation,
+      List<String> signingKeys) {}
 
   public record Evaluation(String url, Duration timeout) {}
 
   /**
    * What evidence an environment requires before approval.
    *
-   * @param require the gates that must pass: {@code provenance}, {@code sbom}, {@code
+   * @param require the gates that must pass: {@code signature}, {@code provenance}, {@code sbom}, {@code
    *     dependency-diff}, {@code lockfile}, {@code scan}, {@code evaluation}; default {@code
    *     [provenance, sbom, scan]}; {@code []} requires none
    * @param waitFor how long a release waits for missing evidence before the environment is refused

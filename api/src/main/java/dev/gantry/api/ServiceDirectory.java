@@ -8,6 +8,7 @@ import dev.gantry.evidence.LockfilePolicy;
 import dev.gantry.evidence.MetricRule;
 import dev.gantry.evidence.ProvenancePolicy;
 import dev.gantry.evidence.SbomPolicy;
+import dev.gantry.evidence.SignaturePolicy;
 import dev.gantry.evidence.ScanException;
 import dev.gantry.evidence.ScanPolicy;
 import dev.gantry.model.Digests;
@@ -75,7 +76,7 @@ public class ServiceDirectory {
   }
 
   static final List<String> DEFAULT_GATES = List.of("provenance", "sbom", "scan");
-  static final List<String> GATES = List.of("provenance", "sbom", "dependency-diff", "lockfile", "scan", "evaluation");
+  static final List<String> GATES = List.of("signature", "provenance", "sbom", "dependency-diff", "lockfile", "scan", "evaluation");
 
   /** An environment's evidence policy; fails closed by default (provenance, SBOM and scan required). */
   private static EvidencePolicy evidence(ApiProperties.Service s, ApiProperties.Evidence e, String where) {
@@ -129,7 +130,14 @@ public class ServiceDirectory {
       require(!rules.isEmpty(), where + ": the evaluation gate needs evidence.evaluation.metrics");
       evaluation = new EvaluationPolicy(rules);
     }
-    return new EvidencePolicy(provenance, sbom, dependencies, lockfile, scan, evaluation, e == null || e.waitFor() == null ? Duration.ofMinutes(10) : e.waitFor());
+    SignaturePolicy signature = null;
+    if (require.contains("signature")) {
+      require(s.signingKeys() != null && !s.signingKeys().isEmpty(),
+          where + ": the signature gate needs the service's signing-keys, the PEM public keys CI signs with (or leave signature out of evidence.require)");
+      signature = new SignaturePolicy(s.signingKeys().stream().map(k -> pem(k, where)).toList());
+    }
+    return new EvidencePolicy(provenance, sbom, dependencies, lockfile, scan, evaluation,
+        e == null || e.waitFor() == null ? Duration.ofMinutes(10) : e.waitFor(), signature);
   }
 
   /** Inline PEM, or a file holding one; parsed now so a bad key stops startup. */
@@ -139,7 +147,7 @@ public class ServiceDirectory {
       try {
         text = java.nio.file.Files.readString(java.nio.file.Path.of(text));
       } catch (java.io.IOException ex) {
-        throw new IllegalStateException("gantry.services: " + where + ": cannot read provenance key file " + key + ": " + ex.getMessage());
+        throw new IllegalStateException("gantry.services: " + where + ": cannot read key file " + key + ": " + ex.getMessage());
       }
     }
     require(text.contains("-----BEGIN PUBLIC KEY-----"), where + ": provenance key " + key + " is not a PEM public key (-----BEGIN PUBLIC KEY-----)");

@@ -111,8 +111,8 @@ class DemoStoryIT {
     }
     JsonNode dev = awaitState(c4, "dev", "REFUSED");
     assertThat(dev.get("reason").asText()).contains("scan FAIL").contains("CVE-2021-23337");
-    assertThat(dev.get("gates").findValuesAsText("gate")).containsExactly("provenance", "sbom", "scan");
-    assertThat(dev.get("gates").findValuesAsText("outcome")).containsExactly("PASS", "PASS", "FAIL");
+    assertThat(dev.get("gates").findValuesAsText("gate")).containsExactly("signature", "provenance", "sbom", "scan");
+    assertThat(dev.get("gates").findValuesAsText("outcome")).containsExactly("PASS", "PASS", "PASS", "FAIL");
     assertThat(release(c4).get("status").asText()).isEqualTo("REFUSED");
     assertThat(commitsWithTrailer("Gantry-Promotion", "promotion/storefront/dev/" + c4 + "/")).isZero();
 
@@ -122,7 +122,7 @@ class DemoStoryIT {
     assertThat(evidence.get("bundles").findValuesAsText("sha256")).containsExactly(dev.get("evidenceBundle").asText());
     var bundle = gantry.get(API + "/evidence/" + dev.get("evidenceBundle").asText(), "alice");
     assertThat(bundle.statusCode()).isEqualTo(200);
-    assertThat(json(bundle).at("/verdicts/2/findings").findValuesAsText("disposition")).contains("BLOCKED");
+    assertThat(json(bundle).at("/verdicts/3/findings").findValuesAsText("disposition")).contains("BLOCKED");
     JsonNode components = json(gantry.get(API + "/releases/storefront/" + c4 + "/sbom/components?limit=2", "alice"));
     assertThat(components.get("total").asInt()).isEqualTo(5);
     assertThat(components.get("components")).hasSize(2);
@@ -175,7 +175,7 @@ class DemoStoryIT {
     assertThat(production.get("approvals").findValuesAsText("by")).containsExactly("carol", "dave");
     assertThat(pinned("values-production.yaml")).isEqualTo(d1);
     // production's gates include the evaluation: the demo evaluator answered 202 and called back later
-    assertThat(production.get("gates").findValuesAsText("gate")).containsExactly("provenance", "sbom", "lockfile", "dependency-diff", "scan", "evaluation");
+    assertThat(production.get("gates").findValuesAsText("gate")).containsExactly("signature", "provenance", "sbom", "lockfile", "dependency-diff", "scan", "evaluation");
     assertThat(production.get("gates").findValuesAsText("outcome")).containsOnly("PASS");
     assertThat(json(gantry.get(API + "/releases/storefront/" + C1 + "/evidence", "alice")).get("evidence").findValuesAsText("type"))
         .contains("PROVENANCE", "SBOM", "SCAN", "EVALUATION", "BUNDLE");

@@ -8,6 +8,7 @@ import dev.gantry.evaluation.EvaluationSettings;
 import dev.gantry.evidence.EvidenceActivitiesImpl;
 import dev.gantry.evidence.EvidenceStore;
 import dev.gantry.registry.Attachments;
+import dev.gantry.signing.CosignVerifier;
 import java.time.Clock;
 import dev.gantry.objects.LocalObjectStore;
 import dev.gantry.gitops.GitOpsActivitiesImpl;
@@ -120,6 +121,7 @@ public class WorkerConfiguration {
             new EvidenceStore(dataSource, new LocalObjectStore(objectsDir(props))),
             new ComponentIndex(dataSource),
             ref -> Attachments.list(ref, registry, Attachments.Limits.DEFAULT),
+            (ref, keys) -> CosignVerifier.verify(ref, keys, registry),
             Clock.systemUTC()),
         new EvaluationActivitiesImpl(dataSource, evaluationSettings(props)));
     Duration grace = w != null && w.shutdownGrace() != null ? w.shutdownGrace() : Duration.ofSeconds(30);

@@ -8,6 +8,8 @@ import java.time.Duration;
  * policy digest an evidence bundle names). A null gate policy means the gate is not required here;
  * any gate that is required fails closed when its evidence is missing.
  *
+ * @param signature CI's cosign signature on the digest; null when not required (added after the
+ *     other gates, hence last)
  * @param evidenceWait how long a release waits for missing evidence (CI uploading late) before the
  *     environment fails; evidence that is present and fails refuses at once
  */
@@ -18,14 +20,27 @@ public record EvidencePolicy(
     LockfilePolicy lockfile,
     ScanPolicy scan,
     EvaluationPolicy evaluation,
-    Duration evidenceWait) {
+    Duration evidenceWait,
+    SignaturePolicy signature) {
+
+  public EvidencePolicy(
+      ProvenancePolicy provenance,
+      SbomPolicy sbom,
+      DependencyPolicy dependencies,
+      LockfilePolicy lockfile,
+      ScanPolicy scan,
+      EvaluationPolicy evaluation,
+      Duration evidenceWait) {
+    this(provenance, sbom, dependencies, lockfile, scan, evaluation, evidenceWait, null);
+  }
 
   /** No gate required: the environment is guarded by approvals alone. */
   public static EvidencePolicy none() {
-    return new EvidencePolicy(null, null, null, null, null, null, Duration.ZERO);
+    return new EvidencePolicy(null, null, null, null, null, null, Duration.ZERO, null);
   }
 
   public boolean requiresAny() {
-    return provenance != null || sbom != null || dependencies != null || lockfile != null || scan != null || evaluation != null;
+    return provenance != null || sbom != null || dependencies != null || lockfile != null || scan != null || evaluation != null
+        || signature != null;
   }
 }

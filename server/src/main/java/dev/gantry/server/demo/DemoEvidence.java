@@ -9,6 +9,8 @@ import dev.gantry.model.ImageRef;
 import dev.gantry.registry.AttestationWriter;
 import dev.gantry.registry.Attachments;
 import dev.gantry.registry.RegistrySettings;
+import dev.gantry.signing.CosignSigner;
+import dev.gantry.signing.PemSigner;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,10 +22,12 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
- * The evidence the demo's CI would attach to each image, made by Gantry's own code: signed SLSA v1
+ * The evidence the demo's CI would attach to each image, made by Gantry's own code: a cosign
+ * signature (legacy {@code .sig}), signed SLSA v1
  * provenance and a cosign vuln attestation (Trivy report) under the cosign {@code .att} tag, and a
  * signed CycloneDX 1.6 SBOM as an OCI referrer. One build carries a HIGH vulnerability, so the
  * demo shows a refusal with its reasons.
@@ -48,6 +52,8 @@ final class DemoEvidence {
     attest(ref, statement(hex, "https://slsa.dev/provenance/v1", provenance(build, deps)), key, AttestationWriter.Form.LEGACY_ATT, settings);
     attest(ref, statement(hex, "https://cyclonedx.org/bom", sbom(build, hex, deps)), key, AttestationWriter.Form.REFERRER, settings);
     attest(ref, statement(hex, "https://cosign.sigstore.dev/attestation/vuln/v1", vuln(build, hex)), key, AttestationWriter.Form.LEGACY_ATT, settings);
+    // CI signs the digest as `cosign sign --key` does (legacy .sig tag)
+    CosignSigner.sign(ref, PemSigner.fromKey(key), Map.of("dev.gantry.demo/build", String.valueOf(build.number())), CosignSigner.Form.LEGACY, settings);
   }
 
   private record Dependency(String name, String version, String license) {
