@@ -3,6 +3,10 @@ package dev.gantry.server;
 import static dev.gantry.server.GantryProcess.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gantry.evidence.Dsse;
+import dev.gantry.model.ImageRef;
+import dev.gantry.registry.RegistrySettings;
+import dev.gantry.signing.CosignVerifier;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.server.demo.DemoEnvironment;
 import java.nio.charset.StandardCharsets;
@@ -96,6 +100,15 @@ class DemoStoryIT {
     assertThat(dev.get("gitCommit").asText()).hasSize(40);
     assertThat(pinned("values-dev.yaml")).isEqualTo(d1);
     assertThat(commitsWithTrailer("Gantry-Promotion", "promotion/storefront/dev/" + C1 + "/")).isEqualTo(1);
+    // Gantry signed the digest for dev in both cosign forms, naming the release and the environment
+    String gantryKey = new String(DemoStoryIT.class.getResourceAsStream("/demo/gantry-signing-key.pub").readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+    var signed = CosignVerifier.verify(
+        new ImageRef("oci:" + data.resolve("oci").resolve("storefront"), d1),
+        java.util.List.of(Dsse.publicKey(gantryKey)),
+        java.util.Map.of("dev.gantry/environment", "dev", "dev.gantry/release", C1),
+        RegistrySettings.allowing("oci:" + data.resolve("oci")));
+    assertThat(signed.ok()).as(signed.reason()).isTrue();
+    assertThat(signed.verified()).extracting(v -> v.form().name()).contains("LEGACY", "BUNDLE");
     awaitState(C1, "staging", "WAITING_FOR_APPROVAL");
     var openapi = gantry.get("/v3/api-docs", null);
     assertThat(openapi.body()).contains("/api/v1/releases").contains("/api/v1/services/{service}/environments/{environment}/rollbacks");

@@ -9,6 +9,9 @@ import dev.gantry.evidence.EvidenceActivitiesImpl;
 import dev.gantry.evidence.EvidenceStore;
 import dev.gantry.registry.Attachments;
 import dev.gantry.signing.CosignVerifier;
+import dev.gantry.signing.PemSigner;
+import dev.gantry.signing.Signer;
+import dev.gantry.signing.SigningActivitiesImpl;
 import java.time.Clock;
 import dev.gantry.objects.LocalObjectStore;
 import dev.gantry.gitops.GitOpsActivitiesImpl;
@@ -88,6 +91,29 @@ public class WorkerConfiguration {
     return e.pollInterval() == null ? settings : new EvaluationSettings(settings.callbackBase(), e.pollInterval(), settings.requestTimeout());
   }
 
+  /** Gantry's signing key, read at start so a bad key or password stops Gantry rather than a release. */
+  static Signer signer(WorkerProperties props) {
+    WorkerProperties.Signing s = props.signing();
+    if (s == null || s.key() == null || s.key().isBlank()) {
+      return null;
+    }
+    char[] password = s.password() == null ? null : s.password().toCharArray();
+    try {
+      if (s.key().startsWith("classpath:")) {
+        String resource = s.key().substring("classpath:".length());
+        try (var in = WorkerConfiguration.class.getClassLoader().getResourceAsStream(resource)) {
+          if (in == null) {
+            throw new IllegalStateException("gantry.signing.key: no resource " + resource);
+          }
+          return PemSigner.fromPem(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII), password);
+        }
+      }
+      return PemSigner.read(Path.of(s.key()), password);
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      throw new IllegalStateException("gantry.signing.key " + s.key() + " cannot be used: " + e.getMessage(), e);
+    }
+  }
+
   static Path objectsDir(WorkerProperties props) {
     return props.objects() != null && props.objects().dir() != null ? props.objects().dir() : props.dataDir().resolve("objects");
   }
@@ -123,7 +149,8 @@ public class WorkerConfiguration {
             ref -> Attachments.list(ref, registry, Attachments.Limits.DEFAULT),
             (ref, keys) -> CosignVerifier.verify(ref, keys, registry),
             Clock.systemUTC()),
-        new EvaluationActivitiesImpl(dataSource, evaluationSettings(props)));
+        new EvaluationActivitiesImpl(dataSource, evaluationSettings(props)),
+        new SigningActivitiesImpl(registry, signer(props)));
     Duration grace = w != null && w.shutdownGrace() != null ? w.shutdownGrace() : Duration.ofSeconds(30);
     return new GantryWorker(factory, grace);
   }

@@ -11,10 +11,17 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * them. Policy (environments, approvals) belongs to the API, which passes it into each release.
  */
 @ConfigurationProperties("gantry")
-public record WorkerProperties(Path dataDir, Registries registries, GitOps gitops, Worker worker, Objects objects, Evaluation evaluation) {
+public record WorkerProperties(Path dataDir, Registries registries, GitOps gitops, Worker worker, Objects objects, Evaluation evaluation, Signing signing) {
 
   /** @param callbackBase the URL evaluators POST results to, ending in {@code /api/v1/evaluations/} */
   public record Evaluation(String callbackBase, Duration pollInterval) {}
+
+  /**
+   * @param key Gantry's signing key: a PKCS#8 PEM file or cosign's encrypted key file ({@code
+   *     classpath:} for a resource); none = promotions are not signed
+   * @param password the cosign key's password, if it has one
+   */
+  public record Signing(String key, String password) {}
 
   /** @param dir the object store directory (default {@code <data-dir>/objects}) */
   public record Objects(Path dir) {}

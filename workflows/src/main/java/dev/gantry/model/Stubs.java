@@ -11,6 +11,7 @@ import dev.gantry.gitops.GitOpsActivities;
 import dev.gantry.health.HealthActivities;
 import dev.gantry.promotion.LaneActivities;
 import dev.gantry.registry.RegistryActivities;
+import dev.gantry.signing.SigningActivities;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
@@ -117,6 +118,17 @@ public final class Stubs {
                 RetryOptions.newBuilder(backoff(Duration.ofSeconds(10)))
                     .setDoNotRetry(EVALUATION_REFUSED)
                     .build())
+            .build());
+  }
+
+  /** Writes to the registry: transport failures retry; a refused write does not. */
+  public static SigningActivities signing() {
+    return Workflow.newActivityStub(
+        SigningActivities.class,
+        ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofMinutes(1))
+            .setScheduleToCloseTimeout(Duration.ofMinutes(10))
+            .setRetryOptions(backoff(Duration.ofSeconds(30)))
             .build());
   }
 

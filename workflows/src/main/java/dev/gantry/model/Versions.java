@@ -22,4 +22,9 @@ public final class Versions {
   public static boolean evidenceGates() {
     return Workflow.getVersion("evidence-gates", Workflow.DEFAULT_VERSION, 1) >= 1;
   }
+
+  /** Version 1: Gantry signs the digest (cosign-compatible) for each environment before promoting it there. */
+  public static boolean gantrySigning() {
+    return Workflow.getVersion("gantry-signing", Workflow.DEFAULT_VERSION, 1) >= 1;
+  }
 }

@@ -19,6 +19,7 @@ import dev.gantry.promotion.PromotionRequest;
 import dev.gantry.promotion.PromotionResult;
 import dev.gantry.promotion.PromotionWorkflow;
 import dev.gantry.registry.RegistryActivities;
+import dev.gantry.signing.SignRequest;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -183,6 +184,9 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
         }
       }
     }
+    if (gated && Versions.gantrySigning() && !signFor(env)) {
+      return;
+    }
     env.state = EnvironmentState.PENDING;
     env.reason = spec.automatic() ? null : "approved; waiting for its turn";
 
@@ -321,6 +325,17 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
       env.approvals.clear();
     }
     return true;
+  }
+
+  /** Gantry's signature goes on before the digest is pinned, so whatever runs it is verifiably Gantry-approved. */
+  private boolean signFor(Env env) {
+    try {
+      Stubs.signing().sign(new SignRequest(ref(), env.spec.name(), env.assessment == null ? null : env.assessment.bundleSha256()));
+      return true;
+    } catch (ActivityFailure f) {
+      fail(env, "signing failed: " + Failures.reason(f));
+      return false;
+    }
   }
 
   private void refuse(Env env, String why) {

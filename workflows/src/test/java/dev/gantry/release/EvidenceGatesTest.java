@@ -58,6 +58,7 @@ class EvidenceGatesTest {
     h.start(1);
     EnvironmentView dev = h.await(1, "dev", EnvironmentState.REFUSED);
     assertThat(dev.reason()).contains("gates refused evidence bundle " + dev.evidenceBundle()).contains("scan FAIL");
+    assertThat(h.world.signed).as("nothing refused is signed").isEmpty();
     assertThat(dev.gates()).extracting(g -> g.outcome()).containsExactly(Outcome.FAIL);
     assertThat(h.world.commitsWith("Gantry-Promotion", devPromotion(1))).isZero();
     assertThat(h.view(1).environment("staging").state()).isEqualTo(EnvironmentState.REFUSED);
@@ -112,6 +113,9 @@ class EvidenceGatesTest {
     EnvironmentView approved = h.release(1).approve(new Decision("staging", "alice", List.of("approvers"), "lgtm", bundle));
     assertThat(approved.approvals()).extracting(ApprovalView::evidenceBundle).containsExactly(bundle);
     h.await(1, "staging", EnvironmentState.PROMOTED);
+    // Gantry signed the digest for staging, naming the bundle that was approved, before pinning it
+    assertThat(h.world.signed).filteredOn(r -> r.environment().equals("staging"))
+        .extracting(r -> r.evidenceBundle()).containsExactly(bundle);
     assertThat(h.world.audit.values()).filteredOn(e -> e.environment().equals("staging") && e.kind().equals("PROMOTION"))
         .extracting(e -> e.evidenceBundle()).containsExactly(bundle);
   }

@@ -51,7 +51,7 @@ public final class Harness implements AutoCloseable {
     Worker worker = env.newWorker(TaskQueues.GANTRY);
     worker.registerWorkflowImplementationTypes(WORKFLOWS);
     worker.registerActivitiesImplementations(
-        world.new Registry(), world.new GitOps(), world.new Cluster(), world.new Catalog(), world.new Audit(), world.new Evidence(), world.new Evaluation(),
+        world.new Registry(), world.new GitOps(), world.new Cluster(), world.new Catalog(), world.new Audit(), world.new Evidence(), world.new Evaluation(), world.new Signing(),
         new LaneActivitiesImpl(client));
     env.start();
   }

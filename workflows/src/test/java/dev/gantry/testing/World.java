@@ -261,4 +261,15 @@ public final class World {
       return answer;
     }
   }
+
+  public final List<dev.gantry.signing.SignRequest> signed = Collections.synchronizedList(new ArrayList<>());
+
+  public class Signing implements dev.gantry.signing.SigningActivities {
+    @Override
+    public dev.gantry.signing.SignedRelease sign(dev.gantry.signing.SignRequest request) {
+      boolean added = signed.stream().noneMatch(r -> r.equals(request));
+      signed.add(request);
+      return new dev.gantry.signing.SignedRelease("test-key", "sha256:" + "5".repeat(64), "sha256:" + "6".repeat(64), added);
+    }
+  }
 }
