@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
 public class EvaluationActivitiesImpl implements EvaluationActivities {
 
   /** Non-retryable: the endpoint answered 4xx (other than 408 and 429) to the request or a poll. */
-  public static final String EVALUATION_REFUSED = "EvaluationRefused";
+  public static final String EVALUATION_REFUSED = dev.gantry.model.FailureTypes.EVALUATION_REFUSED;
   /** Non-retryable: the endpoint's result is not {@code {"metrics": {name: finite number}}}. */
   public static final String EVALUATION_INVALID = "EvaluationInvalid";
   /** Retryable: the endpoint was unreachable or answered 5xx, 3xx or another unexpected status. */

@@ -3,15 +3,14 @@ package dev.gantry.evidence;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gantry.signing.KeyAlgorithms;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.interfaces.ECKey;
-import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -124,7 +123,7 @@ public final class Dsse {
 
   public static Envelope sign(String payloadType, byte[] payload, PrivateKey key, String keyid) {
     try {
-      Signature s = Signature.getInstance(algorithm(key.getAlgorithm(), key instanceof ECKey ec ? ec.getParams().getOrder().bitLength() : 0));
+      Signature s = Signature.getInstance(KeyAlgorithms.jcaName(key));
       s.initSign(key);
       s.update(pae(payloadType, payload));
       return new Envelope(payloadType, payload, List.of(new Sig(keyid, s.sign())));
@@ -136,7 +135,7 @@ public final class Dsse {
   static boolean verify(PublicKey key, byte[] data, byte[] signature) {
     String algorithm;
     try {
-      algorithm = algorithm(key.getAlgorithm(), key instanceof ECKey ec ? ec.getParams().getOrder().bitLength() : 0);
+      algorithm = KeyAlgorithms.jcaName(key);
     } catch (IllegalArgumentException e) {
       return false;
     }
@@ -157,36 +156,4 @@ public final class Dsse {
     }
   }
 
-  /** The hash cosign pairs with each key type (sigstore's algorithm registry). */
-  private static String algorithm(String keyAlgorithm, int ecBits) {
-    return switch (keyAlgorithm) {
-      case "EC" -> ecBits > 384 ? "SHA512withECDSA" : ecBits > 256 ? "SHA384withECDSA" : "SHA256withECDSA";
-      case "RSA" -> "SHA256withRSA";
-      case "Ed25519", "EdDSA" -> "Ed25519";
-      default -> throw new IllegalArgumentException("unsupported key type " + keyAlgorithm);
-    };
-  }
-
-  /** Reads a PEM {@code PUBLIC KEY} (SubjectPublicKeyInfo): ECDSA, RSA or Ed25519. */
-  public static PublicKey publicKey(String pem) {
-    String body = pem.replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").replaceAll("\\s", "");
-    if (!pem.contains("BEGIN PUBLIC KEY") || body.isEmpty()) {
-      throw new IllegalArgumentException("not a PEM public key (expected -----BEGIN PUBLIC KEY-----)");
-    }
-    byte[] der = Base64.getDecoder().decode(body);
-    for (String alg : List.of("EC", "RSA", "Ed25519")) {
-      try {
-        return KeyFactory.getInstance(alg).generatePublic(new X509EncodedKeySpec(der));
-      } catch (GeneralSecurityException e) {
-        // try the next algorithm
-      }
-    }
-    throw new IllegalArgumentException("PEM public key is not ECDSA, RSA or Ed25519");
-  }
-
-  public static String pem(PublicKey key) {
-    return "-----BEGIN PUBLIC KEY-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.getEncoded())
-        + "\n-----END PUBLIC KEY-----\n";
-  }
 }

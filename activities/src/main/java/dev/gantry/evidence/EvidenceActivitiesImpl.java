@@ -99,7 +99,7 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
         stored++;
       }
     }
-    int total = store.documents(release.service(), release.commit()).size();
+    int total = store.members(release.service(), release.commit()).size();
     log.info("{}/{}: {} attachment(s) found, {} new, {} evidence record(s) in all", release.service(), release.commit(), found.size(), stored, total);
     return total;
   }

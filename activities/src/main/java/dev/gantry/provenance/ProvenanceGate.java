@@ -1,5 +1,6 @@
 package dev.gantry.provenance;
 
+import dev.gantry.evidence.PublicKeys;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.evidence.Dsse;
 import dev.gantry.evidence.EvidenceDocument;
@@ -60,7 +61,7 @@ public final class ProvenanceGate {
     List<PublicKey> keys = new ArrayList<>();
     for (int i = 0; i < policy.publicKeys().size(); i++) {
       try {
-        keys.add(Dsse.publicKey(policy.publicKeys().get(i)));
+        keys.add(PublicKeys.fromPem(policy.publicKeys().get(i)));
       } catch (IllegalArgumentException e) {
         // A broken key in the policy is a misconfiguration to fix, not something to skip quietly.
         return new Result(

@@ -1,5 +1,6 @@
 package dev.gantry.signing;
 
+import dev.gantry.evidence.PublicKeys;
 import dev.sigstore.KeylessVerificationException;
 import dev.sigstore.KeylessVerifier;
 import dev.sigstore.TrustedRootProvider;
@@ -29,7 +30,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
@@ -37,7 +37,6 @@ import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
-import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -528,15 +527,13 @@ public final class BundleVerifier {
   }
 
   private static PublicKey parseKey(byte[] der, String what) {
-    for (String algorithm : List.of("EC", "RSA", "Ed25519")) {
-      try {
-        return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
-      } catch (GeneralSecurityException | RuntimeException tryNext) {
-        // the SPKI names its algorithm; only the matching factory accepts it
-      }
+    try {
+      return PublicKeys.fromDer(der);
+    } catch (IllegalArgumentException e) {
+      throw new Refused(what + " is not an ECDSA, RSA or Ed25519 public key");
     }
-    throw new Refused(what + " is not an ECDSA, RSA or Ed25519 public key");
   }
+
 
   /** DER of a PEM block, or the bytes as they are when they are not PEM. */
   private static byte[] pemOrDer(byte[] bytes) {

@@ -12,10 +12,10 @@ import java.security.interfaces.RSAKey;
  * details per key): P-256 with SHA-256, P-384 with SHA-384, P-521 with SHA-512, RSA PKCS#1 v1.5
  * with SHA-256, Ed25519 pure.
  */
-final class KeyAlgorithms {
+public final class KeyAlgorithms {
   private KeyAlgorithms() {}
 
-  static String jcaName(Key key) {
+  public static String jcaName(Key key) {
     return switch (key.getAlgorithm()) {
       case "EC" -> {
         int bits = ((ECKey) key).getParams().getOrder().bitLength();

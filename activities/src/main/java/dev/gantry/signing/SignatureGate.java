@@ -1,6 +1,6 @@
 package dev.gantry.signing;
 
-import dev.gantry.evidence.Dsse;
+import dev.gantry.evidence.PublicKeys;
 import dev.gantry.evidence.GateVerdict;
 import dev.gantry.evidence.ReleaseRef;
 import dev.gantry.evidence.SignaturePolicy;
@@ -28,7 +28,7 @@ public final class SignatureGate {
     List<PublicKey> keys = new ArrayList<>();
     for (String pem : policy.publicKeys()) {
       try {
-        keys.add(Dsse.publicKey(pem));
+        keys.add(PublicKeys.fromPem(pem));
       } catch (IllegalArgumentException e) {
         return GateVerdict.fail(NAME, List.of("a configured CI signing key cannot be read: " + e.getMessage()), List.of());
       }

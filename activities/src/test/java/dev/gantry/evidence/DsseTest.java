@@ -105,7 +105,7 @@ class DsseTest {
 
     ObjectNode json = Dsse.sign(Dsse.IN_TOTO_PAYLOAD_TYPE, payload, keys.getPrivate(), "kid-1").toJson();
     Dsse.Envelope read = Dsse.envelopeOf(json);
-    PublicKey fromPem = Dsse.publicKey(Dsse.pem(keys.getPublic()));
+    PublicKey fromPem = PublicKeys.fromPem(PublicKeys.pem(keys.getPublic()));
 
     assertThat(fromPem.getEncoded()).isEqualTo(keys.getPublic().getEncoded());
     assertThat(read.signatures()).singleElement().extracting(Dsse.Sig::keyid).isEqualTo("kid-1");
@@ -155,10 +155,10 @@ class DsseTest {
 
   @Test
   void publicKeyRefusesWhatIsNotAPemPublicKey() {
-    assertThatThrownBy(() -> Dsse.publicKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI"))
+    assertThatThrownBy(() -> PublicKeys.fromPem("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not a PEM public key");
-    assertThatThrownBy(() -> Dsse.publicKey("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"))
+    assertThatThrownBy(() -> PublicKeys.fromPem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("is not ECDSA, RSA or Ed25519");
   }

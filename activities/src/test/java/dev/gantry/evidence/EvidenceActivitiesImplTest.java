@@ -68,7 +68,7 @@ class EvidenceActivitiesImplTest {
   }
 
   static final EvidencePolicy ALL = new EvidencePolicy(
-      new ProvenancePolicy(List.of(REPO + "/.github/workflows/release.yml@refs/heads/*"), REPO, List.of(Dsse.pem(CI.getPublic()))),
+      new ProvenancePolicy(List.of(REPO + "/.github/workflows/release.yml@refs/heads/*"), REPO, List.of(PublicKeys.pem(CI.getPublic()))),
       SbomPolicy.defaults(),
       new DependencyPolicy(true, List.of("AGPL-3.0-only")),
       new LockfilePolicy("package-lock.json"),
@@ -184,7 +184,7 @@ class EvidenceActivitiesImplTest {
   void ciSignatureMustVerifyWithTheServicesKey() {
     ReleaseRef ref = release(1, V1, false);
     EvidencePolicy signed = new EvidencePolicy(null, null, null, null, null, null, Duration.ZERO,
-        new SignaturePolicy(List.of(Dsse.pem(CI.getPublic()))));
+        new SignaturePolicy(List.of(PublicKeys.pem(CI.getPublic()))));
     Assessment unsigned = assess(ref, "dev", signed);
     assertThat(unsigned.outcome()).as("CI may still be signing: missing, not refused").isEqualTo(Outcome.MISSING);
     assertThat(unsigned.summary()).contains("unsigned");

@@ -1,5 +1,6 @@
 package dev.gantry.provenance;
 
+import dev.gantry.evidence.PublicKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -312,7 +313,7 @@ class ProvenanceGateTest {
   @Test
   void noTrustedBuildersTrustsNothing() {
     EvidenceDocument doc = signed(fixture("github-v1"), p256);
-    var policy = new ProvenancePolicy(List.of(), REPO, List.of(Dsse.pem(p256.getPublic())));
+    var policy = new ProvenancePolicy(List.of(), REPO, List.of(PublicKeys.pem(p256.getPublic())));
 
     var result = ProvenanceGate.evaluate(RELEASE, policy, List.of(doc));
 
@@ -359,7 +360,7 @@ class ProvenanceGateTest {
   @Test
   void unreadablePolicyKeyFailsTheGate() {
     EvidenceDocument doc = signed(fixture("github-v1"), p256);
-    var policy = new ProvenancePolicy(TRUSTED, REPO, List.of(Dsse.pem(p256.getPublic()), "ssh-ed25519 AAAAC3Nz"));
+    var policy = new ProvenancePolicy(TRUSTED, REPO, List.of(PublicKeys.pem(p256.getPublic()), "ssh-ed25519 AAAAC3Nz"));
 
     var result = ProvenanceGate.evaluate(RELEASE, policy, List.of(doc));
 
@@ -372,7 +373,7 @@ class ProvenanceGateTest {
   @Test
   void missingSourceRepositoryFailsClosed() {
     EvidenceDocument doc = signed(fixture("github-v1"), p256);
-    var policy = new ProvenancePolicy(TRUSTED, null, List.of(Dsse.pem(p256.getPublic())));
+    var policy = new ProvenancePolicy(TRUSTED, null, List.of(PublicKeys.pem(p256.getPublic())));
 
     var result = ProvenanceGate.evaluate(RELEASE, policy, List.of(doc));
 
@@ -503,7 +504,7 @@ class ProvenanceGateTest {
   }
 
   private static ProvenancePolicy policy(KeyPair... keys) {
-    return new ProvenancePolicy(TRUSTED, REPO, Arrays.stream(keys).map(k -> Dsse.pem(k.getPublic())).toList());
+    return new ProvenancePolicy(TRUSTED, REPO, Arrays.stream(keys).map(k -> PublicKeys.pem(k.getPublic())).toList());
   }
 
   static ObjectNode fixture(String name) {

@@ -1,9 +1,9 @@
 package dev.gantry.signing;
 
+import dev.gantry.evidence.PublicKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.gantry.evidence.Dsse;
 import dev.gantry.model.ImageRef;
 import dev.gantry.signing.CosignSigner.Form;
 import dev.gantry.testsupport.CosignBinary;
@@ -59,7 +59,7 @@ class CosignInteropTest {
     emptyTrustedRoot =
         Files.writeString(dir.resolve("trusted_root.json"),
             "{\"mediaType\":\"application/vnd.dev.sigstore.trustedroot+json;version=0.1\"}");
-    otherPub = Files.writeString(dir.resolve("other.pub"), Dsse.pem(PemSignerTest.generate("EC", new ECGenParameterSpec("secp256r1")).getPublic()));
+    otherPub = Files.writeString(dir.resolve("other.pub"), PublicKeys.pem(PemSignerTest.generate("EC", new ECGenParameterSpec("secp256r1")).getPublic()));
   }
 
   @AfterAll
@@ -78,11 +78,11 @@ class CosignInteropTest {
   }
 
   private static PublicKey cosignPublicKey() throws Exception {
-    return Dsse.publicKey(Files.readString(cosignPub));
+    return PublicKeys.fromPem(Files.readString(cosignPub));
   }
 
   private static Path pem(String name, PublicKey key) throws Exception {
-    return Files.writeString(dir.resolve(name), Dsse.pem(key));
+    return Files.writeString(dir.resolve(name), PublicKeys.pem(key));
   }
 
   // ----------------------------------------------------------------- cosign verifies Gantry
@@ -171,7 +171,7 @@ class CosignInteropTest {
       assertThat(v.annotations()).containsAllEntriesOf(NOTES);
       assertThat(v.keyId()).isEqualTo(PemSigner.read(cosignKey, "x".toCharArray()).keyId());
     });
-    assertThat(CosignVerifier.verify(image, List.of(Dsse.publicKey(Files.readString(otherPub))), registry.settings).reason())
+    assertThat(CosignVerifier.verify(image, List.of(PublicKeys.fromPem(Files.readString(otherPub))), registry.settings).reason())
         .contains("is not signed by a trusted key");
 
     // the same key signing the same payload again adds nothing, whoever wrote the first one
@@ -221,7 +221,7 @@ class CosignInteropTest {
 
     PemSigner signer = PemSigner.read(v2dir.resolve("cosign.key"), new char[0]);
 
-    assertThat(signer.publicKey()).isEqualTo(Dsse.publicKey(Files.readString(v2dir.resolve("cosign.pub"))));
+    assertThat(signer.publicKey()).isEqualTo(PublicKeys.fromPem(Files.readString(v2dir.resolve("cosign.pub"))));
     ImageRef image = image();
     CosignSigner.sign(image, signer, Map.of(), Form.LEGACY, registry.settings);
     cosign2.run(dir, "verify", "--key", v2dir.resolve("cosign.pub").toString(), "--insecure-ignore-tlog=true", ref(image)).ok();

@@ -1,5 +1,6 @@
 package dev.gantry.signing;
 
+import dev.gantry.evidence.PublicKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -143,7 +144,7 @@ class PemSignerTest {
   @Test
   void otherPemTypesAreRefusedWithWhatToDo() {
     KeyPair pair = generate("EC", new ECGenParameterSpec("secp256r1"));
-    String publicPem = dev.gantry.evidence.Dsse.pem(pair.getPublic());
+    String publicPem = dev.gantry.evidence.PublicKeys.pem(pair.getPublic());
     String sec1 = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIA==\n-----END EC PRIVATE KEY-----\n";
 
     assertThatThrownBy(() -> PemSigner.fromPem(publicPem)).hasMessageContaining("this is a public key");

@@ -108,11 +108,13 @@ public class CatalogQueries {
     return gates.stream().allMatch(GateVerdict::passed) ? EnvironmentState.PENDING : EnvironmentState.REFUSED;
   }
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper REASONS = new com.fasterxml.jackson.databind.ObjectMapper();
+
   /** A gate's reasons as stored (a JSON array of sentences). */
   static List<String> reasons(String json) {
     try {
       List<String> out = new ArrayList<>();
-      new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).forEach(n -> out.add(n.asText()));
+      REASONS.readTree(json).forEach(n -> out.add(n.asText()));
       return out;
     } catch (java.io.IOException e) {
       return List.of(json);

@@ -247,21 +247,19 @@ public class EvidenceController {
             SELECT count(*) FROM release_components rc JOIN releases r ON r.id = rc.release_id
             WHERE r.service = :service AND r.commit = :commit""")
         .param("service", service).param("commit", commit).query(Long.class).single();
-    List<ComponentView> page = jdbc.sql("""
+    record Row(String key, ComponentView view) {}
+    List<Row> rows = jdbc.sql("""
             SELECT c.key, c.purl, c.name, c.version, c.type, c.licenses FROM release_components rc
             JOIN releases r ON r.id = rc.release_id JOIN components c ON c.id = rc.component_id
             WHERE r.service = :service AND r.commit = :commit AND (CAST(:after AS text) IS NULL OR c.key > :after)
             ORDER BY c.key LIMIT :limit""")
         .param("service", service).param("commit", commit).param("after", after).param("limit", limit + 1)
-        .query((ResultSet rs, int n) -> new ComponentView(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-            Arrays.asList((String[]) rs.getArray(6).getArray())))
+        .query((ResultSet rs, int n) -> new Row(rs.getString(1), new ComponentView(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+            Arrays.asList((String[]) rs.getArray(6).getArray()))))
         .list();
-    String next = null;
-    if (page.size() > limit) {
-      page = page.subList(0, limit);
-      ComponentView last = page.getLast();
-      next = last.purl() != null ? last.purl() : last.type() + ":" + last.name() + "@" + last.version();
-    }
+    // the cursor is the component's index key, exactly what the query orders by
+    String next = rows.size() > limit ? rows.get(limit - 1).key() : null;
+    List<ComponentView> page = rows.stream().limit(limit).map(Row::view).toList();
     return new ComponentPage(service, commit, total, page, next);
   }
 

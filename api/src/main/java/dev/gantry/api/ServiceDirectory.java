@@ -7,6 +7,7 @@ import dev.gantry.evidence.EvidencePolicy;
 import dev.gantry.evidence.LockfilePolicy;
 import dev.gantry.evidence.MetricRule;
 import dev.gantry.evidence.ProvenancePolicy;
+import dev.gantry.evidence.PublicKeys;
 import dev.gantry.evidence.SbomPolicy;
 import dev.gantry.evidence.SignaturePolicy;
 import dev.gantry.evidence.ScanException;
@@ -150,23 +151,10 @@ public class ServiceDirectory {
         throw new IllegalStateException("gantry.services: " + where + ": cannot read key file " + key + ": " + ex.getMessage());
       }
     }
-    require(text.contains("-----BEGIN PUBLIC KEY-----"), where + ": provenance key " + key + " is not a PEM public key (-----BEGIN PUBLIC KEY-----)");
     try {
-      java.security.spec.X509EncodedKeySpec spec = new java.security.spec.X509EncodedKeySpec(java.util.Base64.getMimeDecoder()
-          .decode(text.replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").strip()));
-      boolean ok = false;
-      for (String alg : List.of("EC", "RSA", "Ed25519")) {
-        try {
-          java.security.KeyFactory.getInstance(alg).generatePublic(spec);
-          ok = true;
-          break;
-        } catch (java.security.GeneralSecurityException ignored) {
-          // next algorithm
-        }
-      }
-      require(ok, where + ": provenance key " + abbreviate(key) + " is not an ECDSA, RSA or Ed25519 public key");
+      PublicKeys.fromPem(text);
     } catch (IllegalArgumentException ex) {
-      throw new IllegalStateException("gantry.services: " + where + ": provenance key " + abbreviate(key) + " is not valid base64 PEM");
+      throw new IllegalStateException("gantry.services: " + where + ": key " + abbreviate(key) + ": " + ex.getMessage());
     }
     return text;
   }

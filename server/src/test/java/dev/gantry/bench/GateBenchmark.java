@@ -1,5 +1,6 @@
 package dev.gantry.bench;
 
+import dev.gantry.evidence.PublicKeys;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -68,7 +69,7 @@ public final class GateBenchmark {
     for (int i = 0; i < 100; i++) {
       exceptions.add(new ScanException(cve(i * 7), null, NOW.plus(Duration.ofDays(30)), "bench", "sec-team"));
     }
-    ProvenancePolicy provenancePolicy = new ProvenancePolicy(List.of(REPO + "/.github/workflows/*"), REPO, List.of(Dsse.pem(ci.getPublic())));
+    ProvenancePolicy provenancePolicy = new ProvenancePolicy(List.of(REPO + "/.github/workflows/*"), REPO, List.of(PublicKeys.pem(ci.getPublic())));
     ScanPolicy scanPolicy = new ScanPolicy("HIGH", false, Duration.ofDays(7), exceptions);
     EvaluationPolicy evaluationPolicy = new EvaluationPolicy(List.of(new MetricRule("accuracy", 0.9, null, 0.02, false), new MetricRule("p99_ms", null, 250.0, 20.0, true)));
     Sbom previous = SbomGate.evaluate(previousRelease, SbomPolicy.defaults(), List.of(previousSbom)).sbom();

@@ -1,9 +1,9 @@
 package dev.gantry.server;
 
+import dev.gantry.evidence.PublicKeys;
 import static dev.gantry.server.GantryProcess.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gantry.evidence.Dsse;
 import dev.gantry.model.ImageRef;
 import dev.gantry.registry.RegistrySettings;
 import dev.gantry.signing.CosignVerifier;
@@ -104,7 +104,7 @@ class DemoStoryIT {
     String gantryKey = new String(DemoStoryIT.class.getResourceAsStream("/demo/gantry-signing-key.pub").readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
     var signed = CosignVerifier.verify(
         new ImageRef("oci:" + data.resolve("oci").resolve("storefront"), d1),
-        java.util.List.of(Dsse.publicKey(gantryKey)),
+        java.util.List.of(PublicKeys.fromPem(gantryKey)),
         java.util.Map.of("dev.gantry/environment", "dev", "dev.gantry/release", C1),
         RegistrySettings.allowing("oci:" + data.resolve("oci")));
     assertThat(signed.ok()).as(signed.reason()).isTrue();
