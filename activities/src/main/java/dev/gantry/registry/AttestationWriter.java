@@ -175,7 +175,8 @@ public final class AttestationWriter {
     Descriptor layer =
         new Descriptor(
             OciMedia.DSSE, OciMedia.sha256(envelope), envelope.length, null,
-            Map.of(OciMedia.PREDICATE_TYPE, predicateType));
+            // cosign v2's verify-attestation skips a layer without the (empty) signature annotation
+            Map.of(OciMedia.PREDICATE_TYPE, predicateType, SIGNATURE_ANNOTATION, ""));
     return appendLayer(store, image, Attachments.attTag(image.digest()), "attestation", layer, envelope);
   }
 
