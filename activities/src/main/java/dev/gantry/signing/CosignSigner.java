@@ -136,7 +136,7 @@ public final class CosignSigner {
   }
 
   // cosign's envelope: payload, payloadType, signatures with sig only
-  private static byte[] envelopeJson(Dsse.Envelope envelope) {
+  static byte[] envelopeJson(Dsse.Envelope envelope) {
     var json = envelope.toJson();
     json.withArray("signatures").forEach(sig -> ((com.fasterxml.jackson.databind.node.ObjectNode) sig).remove("keyid"));
     return CosignPayloads.bytes(json);

@@ -29,6 +29,8 @@ public final class FailureTypes {
   public static final String EVIDENCE_BUNDLE_CHANGED = "EvidenceBundleChanged";
   public static final String EVIDENCE_INVALID = "EvidenceInvalid";
   public static final String EVALUATION_REFUSED = "EvaluationRefused";
+  /** A rollback target whose signatures or verification summary no longer verify. */
+  public static final String ROLLBACK_REFUSED = "RollbackRefused";
   // gitops
   public static final String GITOPS_FILE_NOT_FOUND = "GitOpsFileNotFound";
   public static final String GITOPS_PATH_NOT_FOUND = "GitOpsPathNotFound";

@@ -27,4 +27,13 @@ public final class Versions {
   public static boolean gantrySigning() {
     return Workflow.getVersion("gantry-signing", Workflow.DEFAULT_VERSION, 1) >= 1;
   }
+
+  /**
+   * Version 1: a promotion verified healthy attests it with a SLSA verification summary, and every
+   * rollback (manual or compensation) re-verifies CI's signature, Gantry's signature and that
+   * summary before pinning a digest again.
+   */
+  public static boolean verifiedRollbacks() {
+    return Workflow.getVersion("verified-rollbacks", Workflow.DEFAULT_VERSION, 1) >= 1;
+  }
 }

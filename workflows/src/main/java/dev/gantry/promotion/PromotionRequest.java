@@ -11,6 +11,7 @@ import java.util.List;
  * @param releaseWorkflowId the release to report progress to (null when started on its own)
  * @param holdRecheck how often a held environment is looked at again
  * @param approvals who approved, when and with what comment (for the audit record)
+ * @param image the service's image repository (for Gantry's verification summary and rollbacks)
  */
 public record PromotionRequest(
     String service,
@@ -21,4 +22,5 @@ public record PromotionRequest(
     List<String> approvedBy,
     Duration holdRecheck,
     List<ApprovalView> approvals,
-    String evidenceBundle) {}
+    String evidenceBundle,
+    String image) {}

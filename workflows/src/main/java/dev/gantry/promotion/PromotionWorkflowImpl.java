@@ -6,6 +6,7 @@ import dev.gantry.catalog.CatalogActivities;
 import dev.gantry.catalog.EnvironmentRecord;
 import dev.gantry.catalog.PromotionRecord;
 import dev.gantry.catalog.RollbackTarget;
+import dev.gantry.evidence.ReleaseRef;
 import dev.gantry.gitops.GitChange;
 import dev.gantry.gitops.GitOpsActivities;
 import dev.gantry.gitops.PinRequest;
@@ -19,6 +20,9 @@ import dev.gantry.release.ApprovalView;
 import dev.gantry.release.EnvironmentState;
 import dev.gantry.release.PromotionProgress;
 import dev.gantry.release.ReleaseWorkflow;
+import dev.gantry.signing.ReverifyRequest;
+import dev.gantry.signing.SigningActivities;
+import dev.gantry.signing.SummaryRequest;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Saga;
@@ -38,6 +42,7 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
   private final GitOpsActivities gitops = Stubs.gitops();
   private final LaneActivities lane = Stubs.lane();
   private final AuditActivities audit = Stubs.audit();
+  private final SigningActivities signing = Stubs.signing();
 
   private boolean granted;
   private String supersededBy;
@@ -140,6 +145,16 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
       if (!env.soakTime().isZero()) {
         health.soak(env.healthUrl(), request.digest(), env.soakTime(), env.pollInterval());
       }
+      if (Versions.verifiedRollbacks() && request.image() != null) {
+        // the summary is what rollbacks and admission check later: without it the promotion does not count
+        signing.attestVerified(
+            new SummaryRequest(
+                new ReleaseRef(request.service(), request.commit(), request.image(), request.digest()),
+                env.name(),
+                request.evidenceBundle(),
+                id,
+                now()));
+      }
       record(EnvironmentState.PROMOTED, change.commit(), null);
       return new PromotionResult(EnvironmentState.PROMOTED, change.commit(), null, null);
     } catch (ActivityFailure | CanceledFailure f) {
@@ -171,6 +186,20 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
       String why = "no earlier digest to put back";
       recordCompensation(null, null, null, why);
       return new Compensation(null, why);
+    }
+    if (Versions.verifiedRollbacks() && request.image() != null) {
+      try {
+        signing.reverify(
+            new ReverifyRequest(
+                new ReleaseRef(request.service(), lkg != null ? lkg.commit() : null, request.image(), restore),
+                env.name(),
+                env.evidence().signature()));
+      } catch (ActivityFailure f) {
+        String why = "did not put back " + restore + ": " + Failures.reason(f) + "; " + request.digest()
+            + " stays pinned until a person rolls back";
+        recordCompensation(null, null, null, why);
+        return new Compensation(null, why);
+      }
     }
     Map<String, String> trailers = new LinkedHashMap<>();
     trailers.put("Gantry-Compensates", id);

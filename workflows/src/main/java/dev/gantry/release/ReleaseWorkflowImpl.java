@@ -209,7 +209,8 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
                   env.approvals.stream().map(ApprovalView::by).toList(),
                   HOLD_RECHECK,
                   List.copyOf(env.approvals),
-                  env.assessment == null ? null : env.assessment.bundleSha256()));
+                  env.assessment == null ? null : env.assessment.bundleSha256(),
+                  request.service().image()));
       env.state = result.outcome();
       env.gitCommit = result.gitCommit() != null ? result.gitCommit() : env.gitCommit;
       env.reason = result.reason();

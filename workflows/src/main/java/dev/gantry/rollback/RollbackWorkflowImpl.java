@@ -6,6 +6,7 @@ import dev.gantry.catalog.CatalogActivities;
 import dev.gantry.catalog.Hold;
 import dev.gantry.catalog.PromotionRecord;
 import dev.gantry.catalog.RollbackTarget;
+import dev.gantry.evidence.ReleaseRef;
 import dev.gantry.gitops.GitChange;
 import dev.gantry.gitops.GitOpsActivities;
 import dev.gantry.gitops.PinRequest;
@@ -18,6 +19,8 @@ import dev.gantry.model.Stubs;
 import dev.gantry.model.Versions;
 import dev.gantry.registry.RegistryActivities;
 import dev.gantry.release.EnvironmentState;
+import dev.gantry.signing.ReverifyRequest;
+import dev.gantry.signing.SigningActivities;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
@@ -31,6 +34,7 @@ public class RollbackWorkflowImpl implements RollbackWorkflow {
   private final RegistryActivities registry = Stubs.registry();
   private final GitOpsActivities gitops = Stubs.gitops();
   private final AuditActivities audit = Stubs.audit();
+  private final SigningActivities signing = Stubs.signing();
 
   @Override
   public RollbackResult run(RollbackRequest request) {
@@ -47,6 +51,22 @@ public class RollbackWorkflowImpl implements RollbackWorkflow {
       throw ApplicationFailure.newNonRetryableFailure(
           target.digest() + " is no longer in " + request.image() + "; refusing to pin a digest the cluster cannot pull",
           FailureTypes.DIGEST_NOT_FOUND);
+    }
+    if (Versions.verifiedRollbacks()) {
+      try {
+        signing.reverify(
+            new ReverifyRequest(
+                new ReleaseRef(request.service(), target.commit(), request.image(), target.digest()),
+                env.name(),
+                env.evidence().signature()));
+      } catch (ActivityFailure f) {
+        String reason = "rollback to " + target.digest() + " refused: " + Failures.reason(f);
+        record(request, id, target, null, EnvironmentState.REFUSED, reason);
+        audit.append(new AuditEvent(id + "#" + EnvironmentState.REFUSED, "ROLLBACK", id, request.service(), env.name(), target.commit(),
+            target.digest(), EnvironmentState.REFUSED.name(), null, request.by(), reason, List.of(), env, now(), null));
+        Workflow.upsertTypedSearchAttributes(SearchAttributes.STATUS.valueSet(EnvironmentState.REFUSED.name()));
+        throw ApplicationFailure.newNonRetryableFailure(reason, FailureTypes.ROLLBACK_REFUSED);
+      }
     }
     // hold first, so no automatic promotion slips in between
     catalog.setHold(

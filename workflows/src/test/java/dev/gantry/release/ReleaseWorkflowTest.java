@@ -281,4 +281,25 @@ class ReleaseWorkflowTest {
     h.await(1, "dev", EnvironmentState.PROMOTED);
     assertThat(h.world.commitsWith("Gantry-Release", commit(1))).isEqualTo(1);
   }
+
+  @Test
+  void compensationDoesNotPutBackADigestWhoseSignaturesNoLongerVerify() {
+    h.image(1);
+    h.image(2);
+    h.start(1);
+    h.await(1, "dev", EnvironmentState.PROMOTED);
+    h.world.unverifiable.put(digest(1), "CI's signature does not verify with the keys configured today: key ab12 is revoked");
+    h.world.health.put("values-dev.yaml", Health.NEVER_LIVE);
+    h.start(2);
+    EnvironmentView dev = h.await(2, "dev", EnvironmentState.COMPENSATED);
+    assertThat(dev.reason()).contains("did not put back " + digest(1)).contains("key ab12 is revoked");
+    assertThat(h.world.digestAt("values-dev.yaml")).isEqualTo(digest(2));
+    assertThat(h.world.commitsWith("Gantry-Compensates", PromotionWorkflow.workflowId("shop", "dev", commit(2)) + "/")).isZero();
+    assertThat(h.world.reverified).singleElement().satisfies(r -> assertThat(r.release().digest()).isEqualTo(digest(1)));
+    // only the healthy promotion was attested
+    assertThat(h.world.summaries).singleElement().satisfies(s -> {
+      assertThat(s.release().digest()).isEqualTo(digest(1));
+      assertThat(s.environment()).isEqualTo("dev");
+    });
+  }
 }

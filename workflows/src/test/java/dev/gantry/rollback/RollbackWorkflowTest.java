@@ -98,4 +98,39 @@ class RollbackWorkflowTest {
         .satisfies(t -> assertThat(Failures.type(t)).isEqualTo(FailureTypes.DIGEST_NOT_FOUND));
     assertThat(h.world.digestAt("values-dev.yaml")).isEqualTo(digest(2));
   }
+
+  @Test
+  void reVerifiesTheTargetBeforePinningIt() {
+    promoteToDev(1);
+    promoteToDev(2);
+    rollback(null, "slow pages");
+    assertThat(h.world.reverified).singleElement().satisfies(r -> {
+      assertThat(r.release().digest()).isEqualTo(digest(1));
+      assertThat(r.release().commit()).isEqualTo(commit(1));
+      assertThat(r.release().image()).isEqualTo(h.service.image());
+      assertThat(r.environment()).isEqualTo("dev");
+    });
+    // each healthy promotion left its verification summary, bound to its evidence bundle
+    assertThat(h.world.summaries).extracting(s -> s.release().digest()).containsExactly(digest(1), digest(2));
+    assertThat(h.world.summaries).allSatisfy(s -> assertThat(s.environment()).isEqualTo("dev"));
+  }
+
+  @Test
+  void refusesATargetWhoseSignaturesNoLongerVerifyAndPinsNothing() {
+    promoteToDev(1);
+    promoteToDev(2);
+    h.world.unverifiable.put(digest(1), "Gantry's signature for dev does not verify: key rotated out");
+    assertThatThrownBy(() -> rollback(null, "errors after 2"))
+        .satisfies(t -> {
+          assertThat(Failures.type(t)).isEqualTo(FailureTypes.ROLLBACK_REFUSED);
+          assertThat(Failures.reason(t)).contains("rollback to " + digest(1) + " refused").contains("key rotated out");
+        });
+    assertThat(h.world.digestAt("values-dev.yaml")).isEqualTo(digest(2));
+    assertThat(h.world.commitsWith("Gantry-Rollback", "rollback/shop/dev/")).isZero();
+    assertThat(h.world.holds).isEmpty();
+    assertThat(h.world.audit.values()).filteredOn(a -> a.kind().equals("ROLLBACK")).singleElement().satisfies(a -> {
+      assertThat(a.outcome()).isEqualTo(EnvironmentState.REFUSED.name());
+      assertThat(a.reason()).contains("key rotated out");
+    });
+  }
 }

@@ -271,5 +271,27 @@ public final class World {
       signed.add(request);
       return new dev.gantry.signing.SignedRelease("test-key", "sha256:" + "5".repeat(64), "sha256:" + "6".repeat(64), added);
     }
+
+    @Override
+    public dev.gantry.signing.SummaryAttestation attestVerified(dev.gantry.signing.SummaryRequest request) {
+      boolean added = summaries.stream().noneMatch(r -> r.equals(request));
+      summaries.add(request);
+      return new dev.gantry.signing.SummaryAttestation("test-key", "sha256:" + "7".repeat(64), "sha256:" + "8".repeat(64), added);
+    }
+
+    @Override
+    public dev.gantry.signing.Reverified reverify(dev.gantry.signing.ReverifyRequest request) {
+      reverified.add(request);
+      String refusal = unverifiable.get(request.release().digest());
+      if (refusal != null) {
+        throw ApplicationFailure.newNonRetryableFailure(refusal, FailureTypes.ROLLBACK_REFUSED);
+      }
+      return new dev.gantry.signing.Reverified(List.of("re-verified " + request.release().digest() + " for " + request.environment()));
+    }
   }
+
+  public final List<dev.gantry.signing.SummaryRequest> summaries = Collections.synchronizedList(new ArrayList<>());
+  public final List<dev.gantry.signing.ReverifyRequest> reverified = Collections.synchronizedList(new ArrayList<>());
+  /** Digests whose re-verification refuses, with the reason. */
+  public final Map<String, String> unverifiable = new java.util.concurrent.ConcurrentHashMap<>();
 }
