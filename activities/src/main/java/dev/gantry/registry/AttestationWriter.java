@@ -172,11 +172,13 @@ public final class AttestationWriter {
 
   private static String appendToAtt(
       ArtifactStore store, ArtifactStore.Manifest image, byte[] envelope, String predicateType) {
+    // cosign writes an empty signature annotation on .att layers (the signature is in the
+    // envelope), and cosign v3's verify-attestation refuses a layer without it
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(SIGNATURE_ANNOTATION, "");
+    annotations.put(OciMedia.PREDICATE_TYPE, predicateType);
     Descriptor layer =
-        new Descriptor(
-            OciMedia.DSSE, OciMedia.sha256(envelope), envelope.length, null,
-            // cosign v2's verify-attestation skips a layer without the (empty) signature annotation
-            Map.of(OciMedia.PREDICATE_TYPE, predicateType, SIGNATURE_ANNOTATION, ""));
+        new Descriptor(OciMedia.DSSE, OciMedia.sha256(envelope), envelope.length, null, annotations);
     return appendLayer(store, image, Attachments.attTag(image.digest()), "attestation", layer, envelope);
   }
 

@@ -114,6 +114,23 @@ public class WorkerConfiguration {
     }
   }
 
+  static List<java.security.PublicKey> previousKeys(WorkerProperties props) {
+    if (props.signing() == null || props.signing().previousKeys() == null) {
+      return List.of();
+    }
+    List<java.security.PublicKey> keys = new java.util.ArrayList<>();
+    for (String entry : props.signing().previousKeys()) {
+      try {
+        String pem = entry.contains("-----BEGIN") ? entry : java.nio.file.Files.readString(Path.of(entry.trim()));
+        keys.add(dev.gantry.evidence.PublicKeys.fromPem(pem));
+      } catch (java.io.IOException | IllegalArgumentException e) {
+        throw new IllegalStateException("gantry.signing.previous-keys: " + (entry.contains("-----BEGIN") ? "an inline key" : entry)
+            + " cannot be read: " + e.getMessage(), e);
+      }
+    }
+    return List.copyOf(keys);
+  }
+
   static Path objectsDir(WorkerProperties props) {
     return props.objects() != null && props.objects().dir() != null ? props.objects().dir() : props.dataDir().resolve("objects");
   }
@@ -150,7 +167,12 @@ public class WorkerConfiguration {
             (ref, keys) -> CosignVerifier.verify(ref, keys, registry),
             Clock.systemUTC()),
         new EvaluationActivitiesImpl(dataSource, evaluationSettings(props)),
-        new SigningActivitiesImpl(registry, signer(props)));
+        new SigningActivitiesImpl(
+            registry,
+            signer(props),
+            previousKeys(props),
+            new EvidenceStore(dataSource, new LocalObjectStore(objectsDir(props)))::get,
+            props.signing() == null ? null : props.signing().verifierId()));
     Duration grace = w != null && w.shutdownGrace() != null ? w.shutdownGrace() : Duration.ofSeconds(30);
     return new GantryWorker(factory, grace);
   }

@@ -20,8 +20,12 @@ public record WorkerProperties(Path dataDir, Registries registries, GitOps gitop
    * @param key Gantry's signing key: a PKCS#8 PEM file or cosign's encrypted key file ({@code
    *     classpath:} for a resource); none = promotions are not signed
    * @param password the cosign key's password, if it has one
+   * @param previousKeys Gantry's earlier public keys (PEM, inline or a file path) whose signatures
+   *     and verification summaries rollbacks still accept; a key left out is rotated out
+   * @param verifierId this Gantry instance as its verification summaries name it ({@code
+   *     verifier.id}), its public URL; the summaries' evidence and policy URIs start with it
    */
-  public record Signing(String key, String password) {}
+  public record Signing(String key, String password, List<String> previousKeys, String verifierId) {}
 
   /** @param dir the object store directory (default {@code <data-dir>/objects}) */
   public record Objects(Path dir) {}
