@@ -18,10 +18,13 @@ public record WorkerProperties(Path dataDir, Registries registries, GitOps gitop
 
   /**
    * @param key Gantry's signing key: a PKCS#8 PEM file or cosign's encrypted key file ({@code
-   *     classpath:} for a resource); none = promotions are not signed
+   *     classpath:} for a resource), or an AWS KMS key as cosign names it ({@code awskms:///…});
+   *     none = promotions are not signed
    * @param password the cosign key's password, if it has one
+   * @param kmsEndpoint a KMS endpoint URL (VPC endpoint, local KMS) for a key URI without one
+   * @param kmsRegion the KMS Region; default the key ARN's, else the environment's, else us-east-1
    */
-  public record Signing(String key, String password) {}
+  public record Signing(String key, String password, String kmsEndpoint, String kmsRegion) {}
 
   /** @param dir the object store directory (default {@code <data-dir>/objects}) */
   public record Objects(Path dir) {}
