@@ -184,15 +184,17 @@ public final class KmsSigner implements Signer, AutoCloseable {
   }
 
   /**
-   * Messages up to {@value #MAX_RAW_MESSAGE} bytes go to KMS as they are ({@code RAW}, KMS hashes
-   * them); longer ones are hashed here with the algorithm's hash and sent as {@code DIGEST}. Both
+   * Messages of 1 to {@value #MAX_RAW_MESSAGE} bytes go to KMS as they are ({@code RAW}, KMS hashes
+   * them); longer (and empty) ones are hashed here with the algorithm's hash and sent as {@code
+   * DIGEST}. Both
    * sign the same thing; RAW is also what local KMS emulators get right. ECDSA signatures come back
    * in DER, as cosign stores them.
    */
   @Override
   public byte[] sign(byte[] data) {
     ResolvedKey key = resolve();
-    boolean raw = data.length <= MAX_RAW_MESSAGE;
+    // KMS takes 1 to 4096 bytes as RAW: an empty message goes as its digest too
+    boolean raw = data.length >= 1 && data.length <= MAX_RAW_MESSAGE;
     byte[] message = raw ? data : hash(key.digest(), data);
     try {
       return client.sign(r -> r.keyId(key.arn())
@@ -253,7 +255,7 @@ public final class KmsSigner implements Signer, AutoCloseable {
 
   private void refuseUnusable(KeyMetadata meta) {
     if (meta.keyUsage() != KeyUsageType.SIGN_VERIFY) {
-      throw refused(this + " is a " + meta.keyUsageAsString() + " key (" + meta.keySpecAsString()
+      throw refused(this + " has key usage " + meta.keyUsageAsString() + " (" + meta.keySpecAsString()
           + "); signing needs a SIGN_VERIFY key (aws kms create-key --key-usage SIGN_VERIFY --key-spec ECC_NIST_P256)");
     }
     if (meta.keyState() != KeyState.ENABLED) {
