@@ -9,8 +9,8 @@ import dev.gantry.evidence.EvidenceActivitiesImpl;
 import dev.gantry.evidence.EvidenceStore;
 import dev.gantry.registry.Attachments;
 import dev.gantry.signing.CosignVerifier;
-import dev.gantry.signing.PemSigner;
 import dev.gantry.signing.Signer;
+import dev.gantry.signing.Signers;
 import dev.gantry.signing.SigningActivitiesImpl;
 import java.time.Clock;
 import dev.gantry.objects.LocalObjectStore;
@@ -94,23 +94,13 @@ public class WorkerConfiguration {
   /** Gantry's signing key, read at start so a bad key or password stops Gantry rather than a release. */
   static Signer signer(WorkerProperties props) {
     WorkerProperties.Signing s = props.signing();
-    if (s == null || s.key() == null || s.key().isBlank()) {
+    if (s == null) {
       return null;
     }
-    char[] password = s.password() == null ? null : s.password().toCharArray();
     try {
-      if (s.key().startsWith("classpath:")) {
-        String resource = s.key().substring("classpath:".length());
-        try (var in = WorkerConfiguration.class.getClassLoader().getResourceAsStream(resource)) {
-          if (in == null) {
-            throw new IllegalStateException("gantry.signing.key: no resource " + resource);
-          }
-          return PemSigner.fromPem(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII), password);
-        }
-      }
-      return PemSigner.read(Path.of(s.key()), password);
-    } catch (java.io.IOException | IllegalArgumentException e) {
-      throw new IllegalStateException("gantry.signing.key " + s.key() + " cannot be used: " + e.getMessage(), e);
+      return Signers.fromConfig(s.key(), s.password() == null ? null : s.password().toCharArray(), s.kmsEndpoint(), s.kmsRegion());
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      throw new IllegalStateException(e.getMessage(), e);
     }
   }
 

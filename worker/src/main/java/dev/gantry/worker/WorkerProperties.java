@@ -18,14 +18,17 @@ public record WorkerProperties(Path dataDir, Registries registries, GitOps gitop
 
   /**
    * @param key Gantry's signing key: a PKCS#8 PEM file or cosign's encrypted key file ({@code
-   *     classpath:} for a resource); none = promotions are not signed
+   *     classpath:} for a resource), or an AWS KMS key as cosign names it ({@code awskms:///…});
+   *     none = promotions are not signed
    * @param password the cosign key's password, if it has one
+   * @param kmsEndpoint a KMS endpoint URL (VPC endpoint, local KMS) for a key URI without one
+   * @param kmsRegion the KMS Region; default the key ARN's, else the environment's, else us-east-1
    * @param previousKeys Gantry's earlier public keys (PEM, inline or a file path) whose signatures
    *     and verification summaries rollbacks still accept; a key left out is rotated out
    * @param verifierId this Gantry instance as its verification summaries name it ({@code
    *     verifier.id}), its public URL; the summaries' evidence and policy URIs start with it
    */
-  public record Signing(String key, String password, List<String> previousKeys, String verifierId) {}
+  public record Signing(String key, String password, String kmsEndpoint, String kmsRegion, List<String> previousKeys, String verifierId) {}
 
   /** @param dir the object store directory (default {@code <data-dir>/objects}) */
   public record Objects(Path dir) {}

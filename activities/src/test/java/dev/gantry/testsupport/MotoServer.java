@@ -1,0 +1,142 @@
+package dev.gantry.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+
+/**
+ * moto's server (AWS APIs emulated on loopback, plain http) as {@code deploy/ci/install-moto.sh}
+ * installs it under {@code ~/.cache/gantry/moto-venv}. Fails, never skips, when it is missing.
+ *
+ * <pre>{@code
+ * try (var moto = MotoServer.start()) {
+ *   KmsClient kms = KmsClient.builder().endpointOverride(moto.endpoint()).credentialsProvider(MotoServer.CREDENTIALS)…
+ * }
+ * }</pre>
+ */
+public final class MotoServer implements AutoCloseable {
+  /** moto accepts any credentials; these are dummies so no real ones are looked for. */
+  public static final StaticCredentialsProvider CREDENTIALS =
+      StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"));
+
+  private static final Duration STARTUP = Duration.ofSeconds(60);
+
+  private final Process process;
+  private final int port;
+  private final Path log;
+
+  private MotoServer(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  /** {@code $GANTRY_MOTO_VENV/bin/moto_server}, else {@code ~/.cache/gantry/moto-venv/bin/moto_server}. */
+  public static Path binary() {
+    String venv = System.getenv("GANTRY_MOTO_VENV");
+    Path dir = venv != null && !venv.isBlank() ? Path.of(venv) : Path.of(System.getProperty("user.home"), ".cache", "gantry", "moto-venv");
+    return dir.resolve("bin").resolve("moto_server");
+  }
+
+  public static MotoServer start() {
+    Path binary = binary();
+    if (!Files.isExecutable(binary)) {
+      throw new AssertionError("moto_server not found at " + binary + ": run deploy/ci/install-moto.sh");
+    }
+    try {
+      int port;
+      try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        port = socket.getLocalPort();
+      }
+      Path log = Files.createTempFile("gantry-moto-", ".log");
+      Process process =
+          new ProcessBuilder(binary.toString(), "-H", "127.0.0.1", "-p", Integer.toString(port))
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+      MotoServer moto = new MotoServer(process, port, log);
+      moto.awaitReady();
+      return moto;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start moto_server", e);
+    }
+  }
+
+  /** {@code http://127.0.0.1:PORT}: the endpoint of every AWS service moto emulates. */
+  public URI endpoint() {
+    return URI.create("http://127.0.0.1:" + port);
+  }
+
+  public String log() {
+    try {
+      return Files.readString(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  // moto answers its own dashboard API once it serves requests
+  private void awaitReady() {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    long deadline = System.nanoTime() + STARTUP.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new AssertionError("moto_server exited with " + process.exitValue() + " before serving:\n" + log());
+      }
+      try {
+        HttpResponse<Void> r =
+            client.send(HttpRequest.newBuilder(endpoint().resolve("/moto-api/data.json")).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        close();
+        throw new AssertionError("interrupted while waiting for moto_server", e);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        close();
+        throw new AssertionError("interrupted while waiting for moto_server", e);
+      }
+    }
+    close();
+    throw new AssertionError("moto_server did not answer on " + endpoint() + " within " + STARTUP + ":\n" + log());
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+    try {
+      Files.deleteIfExists(log);
+    } catch (IOException ignored) {
+      // a temp file left behind is harmless
+    }
+  }
+}
