@@ -83,8 +83,9 @@ public class DemoEnvironment {
         Files.createDirectories(target.getParent());
         try (InputStream in = r.getInputStream()) {
           String text = new String(in.readAllBytes(), StandardCharsets.UTF_8)
-              .replace("REPOSITORY", image())
-              .replace("GITOPS_REPOSITORY", "file://" + gitops);
+              // the longer placeholder first: REPOSITORY is part of it
+              .replace("GITOPS_REPOSITORY", "file://" + gitops)
+              .replace("REPOSITORY", image());
           Files.writeString(target, text);
         }
       }
