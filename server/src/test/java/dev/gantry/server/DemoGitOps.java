@@ -37,4 +37,11 @@ final class DemoGitOps {
     }
     return n;
   }
+
+  /** The commit main points at now. */
+  static String head(Path dataDir) throws Exception {
+    try (Repository repo = open(dataDir)) {
+      return repo.resolve("refs/heads/main").name();
+    }
+  }
 }
