@@ -256,7 +256,7 @@ public final class ProvenanceGate {
       fail(
           "signature",
           "none of the envelope's " + envelope.signatures().size() + " signature(s) [keyid " + keyids
-              + "] verifies with the " + keys.valid.size() + " configured key(s) valid now ["
+              + "] verifies with the " + keys.valid.size() + " configured key(s)" + (keys.invalid.isEmpty() ? "" : " valid now") + " ["
               + keys.valid.stream().map(ProvenanceGate::describe).collect(Collectors.joining(", "))
               + "]: it was signed by another key, or the payload was altered after signing"
               + (keys.invalid.isEmpty() ? "" : " (not trusted now: " + String.join("; ", keys.invalidWhy) + ")"));
