@@ -218,7 +218,8 @@ public final class BundleVerifier {
       }
       String why = messages(e).replaceAll("\\s*\n\\s*", " ");
       if (why.startsWith("Fulcio certificate was not valid")) {
-        why = "the certificate does not chain to a certificate authority of " + rootLabel
+        why = "the certificate (issued by " + leaf.getIssuerX500Principal().getName() + " at "
+            + leaf.getNotBefore().toInstant() + ") does not chain to a certificate authority of " + rootLabel
             + " (signed by another Sigstore instance, or issued outside the CA's validity): " + why;
       }
       throw new Refused(why);
