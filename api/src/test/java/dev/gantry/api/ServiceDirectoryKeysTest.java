@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.PropertySourcesPlaceholdersResolver;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.core.io.ByteArrayResource;
@@ -71,7 +72,8 @@ class ServiceDirectoryKeysTest {
 
   private static ServiceDirectory directory(String yaml) throws IOException {
     var sources = new YamlPropertySourceLoader().load("test", new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8)));
-    var props = new Binder(ConfigurationPropertySources.from(sources)).bind("gantry", ApiProperties.class).get();
+    var props = new Binder(ConfigurationPropertySources.from(sources), new PropertySourcesPlaceholdersResolver(sources))
+        .bind("gantry", ApiProperties.class).get();
     return new ServiceDirectory(props);
   }
 
@@ -110,6 +112,23 @@ class ServiceDirectoryKeysTest {
     assertThat(policy.signature().keyless()).isNull();
     assertThat(policy.provenance().publicKeys()).singleElement()
         .satisfies(k -> assertThat(k.notAfter()).isEqualTo(Instant.parse("2027-01-01T00:00:00Z")));
+  }
+
+  @Test
+  void theDemoConfigurationWithBarePemKeysStillReads() throws Exception {
+    Path d = Path.of("").toAbsolutePath();
+    while (!Files.exists(d.resolve("mvnw"))) {
+      d = d.getParent();
+    }
+    Path demo = d.resolve("server/src/main/resources/application-demo.yaml");
+    var policy = directory(Files.readString(demo)).service("storefront").environments().getFirst().evidence();
+
+    assertThat(policy.signature().publicKeys()).singleElement().satisfies(k -> {
+      assertThat(k.pem()).startsWith("-----BEGIN PUBLIC KEY-----");
+      assertThat(k.refusal(Instant.now())).isNull();
+    });
+    assertThat(policy.provenance().publicKeys()).hasSize(1);
+    assertThat(policy.signature().keyless()).isNull();
   }
 
   @Test
