@@ -10,6 +10,7 @@ import dev.gantry.lockfile.LockfileGate;
 import dev.gantry.model.ImageRef;
 import dev.gantry.provenance.ProvenanceGate;
 import dev.gantry.registry.Attachment;
+import dev.gantry.registry.RegistrySettings;
 import dev.gantry.sbom.DependencyDiff;
 import dev.gantry.sbom.DependencyDiffGate;
 import dev.gantry.sbom.Sbom;
@@ -52,19 +53,55 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
   private final EvidenceStore store;
   private final ComponentIndex components;
   private final Function<ImageRef, List<Attachment>> attachments;
-  private final BiFunction<ImageRef, List<PublicKey>, CosignVerifier.Result> signatures;
+  private final SignatureCheck signatures;
   private final Clock clock;
+
+  /** The signature gate over one release: {@link SignatureGate#verify} against a registry. */
+  @FunctionalInterface
+  interface SignatureCheck {
+    GateVerdict verify(ReleaseRef release, SignaturePolicy policy, Instant now);
+  }
 
   /**
    * @param attachments lists what is attached to an image digest (registry or OCI layout)
-   * @param signatures verifies the cosign signatures on an image digest with the given keys
+   * @param registry where CI's signatures are verified, keyed and keyless ({@link SignatureGate#verify})
    */
   public EvidenceActivitiesImpl(
       DataSource dataSource,
       EvidenceStore store,
       ComponentIndex components,
       Function<ImageRef, List<Attachment>> attachments,
+      RegistrySettings registry,
+      Clock clock) {
+    this(dataSource, store, components, attachments, (release, policy, now) -> SignatureGate.verify(release, policy, registry, now), clock);
+  }
+
+  /**
+   * Keyed signatures only, through the lookup given; a policy with keyless rules fails closed with
+   * the reason. Kept for wiring that predates keyless verification: pass the {@link RegistrySettings}.
+   *
+   * @param signatures verifies the cosign signatures on an image digest with the given keys
+   */
+  @Deprecated
+  public EvidenceActivitiesImpl(
+      DataSource dataSource,
+      EvidenceStore store,
+      ComponentIndex components,
+      Function<ImageRef, List<Attachment>> attachments,
       BiFunction<ImageRef, List<PublicKey>, CosignVerifier.Result> signatures,
+      Clock clock) {
+    this(dataSource, store, components, attachments, (release, policy, now) -> policy.keyless() != null
+        ? GateVerdict.fail(SignatureGate.NAME, List.of("keyless identities are configured for " + release.service()
+            + ", but this worker verifies signatures with keys only: it must be wired with the registry settings"), List.of())
+        : SignatureGate.evaluate(release, policy, now, signatures::apply), clock);
+  }
+
+  private EvidenceActivitiesImpl(
+      DataSource dataSource,
+      EvidenceStore store,
+      ComponentIndex components,
+      Function<ImageRef, List<Attachment>> attachments,
+      SignatureCheck signatures,
       Clock clock) {
     this.dataSource = dataSource;
     this.store = store;
@@ -151,11 +188,11 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
     List<GateVerdict> verdicts = new ArrayList<>();
 
     if (policy.signature() != null) {
-      verdicts.add(SignatureGate.evaluate(release, policy.signature(), signatures));
+      verdicts.add(signatures.verify(release, policy.signature(), clock.instant()));
     }
     List<LockfileDigest> provenanceLocks = List.of();
     if (policy.provenance() != null) {
-      ProvenanceGate.Result r = ProvenanceGate.evaluate(release, policy.provenance(), of.apply(EvidenceType.PROVENANCE));
+      ProvenanceGate.Result r = ProvenanceGate.evaluate(release, policy.provenance(), of.apply(EvidenceType.PROVENANCE), clock.instant());
       verdicts.add(r.verdict());
       provenanceLocks = r.lockfiles();
     }

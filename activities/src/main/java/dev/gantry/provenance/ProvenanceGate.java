@@ -8,6 +8,9 @@ import dev.gantry.evidence.EvidenceException;
 import dev.gantry.evidence.EvidenceType;
 import dev.gantry.evidence.GateVerdict;
 import dev.gantry.evidence.InTotoStatement;
+import dev.gantry.evidence.Json;
+import dev.gantry.evidence.TrustedKey;
+import dev.gantry.signing.BundleVerifier;
 import dev.gantry.evidence.LockfileDigest;
 import dev.gantry.evidence.ProvenancePolicy;
 import dev.gantry.evidence.ReleaseRef;
@@ -16,6 +19,7 @@ import java.security.PublicKey;
 import java.security.interfaces.ECKey;
 import java.security.interfaces.EdECKey;
 import java.security.interfaces.RSAKey;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -24,7 +28,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Gate 1: the release's SLSA provenance is signed by a configured key, is about this digest, was
+ * Gate 1: the release's SLSA provenance is signed by a configured key valid now (or, in a Sigstore
+ * bundle with a certificate, keyless by one of the service's identities), is about this digest, was
  * made by a trusted builder, and was built from the service's repository at the release's commit.
  * One passing document is enough; when none passes, every document's failures are listed.
  */
@@ -47,6 +52,14 @@ public final class ProvenanceGate {
    *     bundles with a {@code dsseEnvelope})
    */
   public static Result evaluate(ReleaseRef release, ProvenancePolicy policy, List<EvidenceDocument> provenance) {
+    return evaluate(release, policy, provenance, Instant.now());
+  }
+
+  /**
+   * @param now the verification time: keys are valid or not at this instant (a keyed signature
+   *     carries no trusted timestamp), and a transparency log entry integrated later is refused
+   */
+  public static Result evaluate(ReleaseRef release, ProvenancePolicy policy, List<EvidenceDocument> provenance, Instant now) {
     if (provenance == null || provenance.isEmpty()) {
       return new Result(
           GateVerdict.missing(
@@ -58,10 +71,11 @@ public final class ProvenanceGate {
     }
     List<String> evidence = provenance.stream().map(EvidenceDocument::sha256).toList();
 
-    List<PublicKey> keys = new ArrayList<>();
+    Keys keys = new Keys();
     for (int i = 0; i < policy.publicKeys().size(); i++) {
+      TrustedKey key = policy.publicKeys().get(i);
       try {
-        keys.add(PublicKeys.fromPem(policy.publicKeys().get(i)));
+        keys.add(PublicKeys.fromPem(key.pem()), i + 1, key.refusal(now));
       } catch (IllegalArgumentException e) {
         // A broken key in the policy is a misconfiguration to fix, not something to skip quietly.
         return new Result(
@@ -76,7 +90,7 @@ public final class ProvenanceGate {
 
     List<String> failures = new ArrayList<>();
     for (EvidenceDocument document : provenance) {
-      Check check = new Check(release, policy, keys, document);
+      Check check = new Check(release, policy, keys, document, now);
       check.run();
       if (check.failures.isEmpty()) {
         List<String> reasons = new ArrayList<>(check.passed);
@@ -91,22 +105,46 @@ public final class ProvenanceGate {
     return new Result(GateVerdict.fail(NAME, failures, evidence), List.of());
   }
 
+  /** The configured keys, split into those valid now and those that verify nothing now (with why). */
+  private static final class Keys {
+    final List<PublicKey> valid = new ArrayList<>();
+    final List<Integer> validNumbers = new ArrayList<>();
+    final List<PublicKey> invalid = new ArrayList<>();
+    final List<String> invalidWhy = new ArrayList<>();
+
+    void add(PublicKey key, int number, String refusal) {
+      if (refusal == null) {
+        valid.add(key);
+        validNumbers.add(number);
+      } else {
+        invalid.add(key);
+        invalidWhy.add(refusal);
+      }
+    }
+
+    boolean isEmpty() {
+      return valid.isEmpty() && invalid.isEmpty();
+    }
+  }
+
   /** The checks on one document, in order: a failure stops the later checks, except that builder and source are both reported. */
   private static final class Check {
     final ReleaseRef release;
     final ProvenancePolicy policy;
-    final List<PublicKey> keys;
+    final Keys keys;
     final EvidenceDocument document;
+    final Instant now;
     final String label;
     final List<String> failures = new ArrayList<>();
     final List<String> passed = new ArrayList<>();
     List<LockfileDigest> lockfiles = List.of();
 
-    Check(ReleaseRef release, ProvenancePolicy policy, List<PublicKey> keys, EvidenceDocument document) {
+    Check(ReleaseRef release, ProvenancePolicy policy, Keys keys, EvidenceDocument document, Instant now) {
       this.release = release;
       this.policy = policy;
       this.keys = keys;
       this.document = document;
+      this.now = now;
       this.label = "provenance " + shortId(document.sha256());
     }
 
@@ -187,34 +225,66 @@ public final class ProvenanceGate {
       return envelope;
     }
 
-    /** Check 2: a signature verifies with a configured key. Before the payload is read at all. */
+    /** Check 2: a signature verifies with a configured key, or keyless. Before the payload is read at all. */
     boolean signature(Dsse.Envelope envelope) {
+      if (keyless(document.json())) {
+        return keylessSignature();
+      }
       if (keys.isEmpty()) {
         fail(
             "signature",
             "no public key is configured for this service's provenance; add the signer's PEM public key to the"
-                + " provenance policy's publicKeys (unverifiable provenance is refused)");
+                + " provenance policy's publicKeys (unverifiable provenance is refused)"
+                + (policy.keyless() == null ? "" : "; keyless identities are configured, but this record is signed with a key, not a certificate"));
         return false;
       }
-      int k = envelope.verifiedBy(keys);
-      if (k < 0) {
-        String keyids =
-            envelope.signatures().stream()
-                .map(s -> s.keyid() == null || s.keyid().isEmpty() ? "(no keyid)" : s.keyid())
-                .collect(Collectors.joining(", "));
-        String reason =
-            "none of the envelope's " + envelope.signatures().size() + " signature(s) [keyid " + keyids
-                + "] verifies with the " + keys.size() + " configured key(s) ["
-                + keys.stream().map(ProvenanceGate::describe).collect(Collectors.joining(", "))
-                + "]: it was signed by another key, or the payload was altered after signing";
-        if (keyless(document.json())) {
-          reason += "; this Sigstore bundle is keyless (Fulcio certificate), and keyless verification is not"
-              + " configured: sign with a key whose public key is in the policy";
-        }
-        fail("signature", reason);
+      int k = envelope.verifiedBy(keys.valid);
+      if (k >= 0) {
+        pass("signature", "verified with policy key " + keys.validNumbers.get(k) + " (" + describe(keys.valid.get(k)) + ")");
+        return true;
+      }
+      int expired = envelope.verifiedBy(keys.invalid);
+      if (expired >= 0) {
+        fail("signature", "the envelope is signed by a key that verifies nothing now: " + keys.invalidWhy.get(expired)
+            + (keys.valid.isEmpty() ? "" : "; none of the " + keys.valid.size() + " valid key(s) verifies it"));
         return false;
       }
-      pass("signature", "verified with policy key " + (k + 1) + " (" + describe(keys.get(k)) + ")");
+      String keyids =
+          envelope.signatures().stream()
+              .map(s -> s.keyid() == null || s.keyid().isEmpty() ? "(no keyid)" : s.keyid())
+              .collect(Collectors.joining(", "));
+      fail(
+          "signature",
+          "none of the envelope's " + envelope.signatures().size() + " signature(s) [keyid " + keyids
+              + "] verifies with the " + keys.valid.size() + " configured key(s)" + (keys.invalid.isEmpty() ? "" : " valid now") + " ["
+              + keys.valid.stream().map(ProvenanceGate::describe).collect(Collectors.joining(", "))
+              + "]: it was signed by another key, or the payload was altered after signing"
+              + (keys.invalid.isEmpty() ? "" : " (not trusted now: " + String.join("; ", keys.invalidWhy) + ")"));
+      return false;
+    }
+
+    /** A Sigstore bundle with a certificate: sigstore-java verifies it against the policy's trusted root and identities. */
+    boolean keylessSignature() {
+      if (policy.keyless() == null) {
+        fail(
+            "signature",
+            "this Sigstore bundle is keyless (Fulcio certificate), and no keyless identity is configured for this"
+                + " service: add keyless identities and a trusted root, or sign with a key in provenance-keys");
+        return false;
+      }
+      byte[] bundle;
+      try {
+        bundle = Json.WRITER.writeValueAsBytes(document.json());
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        fail("signature", "the Sigstore bundle cannot be written back to JSON: " + e.getOriginalMessage());
+        return false;
+      }
+      BundleVerifier.Result r = BundleVerifier.verifyKeyless(bundle, release.digest(), policy.keyless(), now);
+      if (!r.verified()) {
+        fail("signature", "keyless verification refused: " + r.reason());
+        return false;
+      }
+      pass("signature", r.reason());
       return true;
     }
 

@@ -1,5 +1,6 @@
 package dev.gantry.signing;
 
+import dev.gantry.evidence.KeylessPolicy;
 import dev.gantry.evidence.PublicKeys;
 import dev.sigstore.KeylessVerificationException;
 import dev.sigstore.KeylessVerifier;
@@ -46,6 +47,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Verifies a Sigstore bundle (v0.1–v0.3; message signature or DSSE) over an artifact, offline:
@@ -79,8 +81,17 @@ public final class BundleVerifier {
     }
   }
 
-  /** The outcome; {@code reason} says what was checked, or why it was refused. */
-  public record Result(boolean verified, String reason) {
+  /**
+   * The outcome; {@code reason} says what was checked, or why it was refused.
+   *
+   * @param identity a keyless signer's certificate identity (subject alternative name and issuer);
+   *     null for keyed verification and refusals
+   */
+  public record Result(boolean verified, String reason, String identity) {
+    public Result(boolean verified, String reason) {
+      this(verified, reason, null);
+    }
+
     static Result ok(String what) {
       return new Result(true, what);
     }
@@ -124,46 +135,148 @@ public final class BundleVerifier {
               + " public-good root); it runs offline and never fetches one");
     }
     byte[] artifactDigest = sha256(readable(r.artifact(), "artifact"));
-    var root = readable(r.trustedRoot(), "trusted root");
-    var protoBundle = parseBundle(readable(r.bundle(), "bundle"));
+    Path root = readable(r.trustedRoot(), "trusted root");
+    byte[] bundle = readBytes(readable(r.bundle(), "bundle"));
+    var identity = KeylessPolicy.Identity.exact(r.identity(), r.issuer());
+    keyless(bundle, "the bundle " + r.bundle(), artifactDigest, readBytes(root), "the trusted root " + root,
+        List.of(identity), Instant.now());
+    return Result.ok(
+        "signed by " + r.identity() + " (issuer " + r.issuer() + "), certificate chains to "
+            + root + ", transparency log entry checked");
+  }
+
+  /**
+   * Verifies a Sigstore bundle with a certificate over an artifact known only by its digest (an
+   * image manifest, an attestation's subject), offline, against the policy's trusted root and
+   * identity rules. For a DSSE bundle the digest must be a subject of its in-toto statement.
+   *
+   * @param bundleJson the bundle as JSON (v0.1–v0.3)
+   * @param artifactDigest {@code sha256:<64 hex>} or the bare hex
+   * @param now the verification time: a log entry integrated after it is refused
+   */
+  public static Result verifyKeyless(byte[] bundleJson, String artifactDigest, KeylessPolicy policy, Instant now) {
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(now, "now");
+    try {
+      byte[] digest = digestBytes(artifactDigest);
+      var leaf = keyless(bundleJson, "the bundle", digest, policy.trustedRoot().getBytes(StandardCharsets.UTF_8),
+          "the trusted root " + policy.trustedRootId(), policy.identities(), now);
+      return new Result(true,
+          "signed keyless by " + describe(leaf) + ", certificate chains to the trusted root "
+              + policy.trustedRootId() + ", transparency log entry checked, over sha256:"
+              + HexFormat.of().formatHex(digest),
+          describe(leaf));
+    } catch (Refused r) {
+      return Result.refused(r.getMessage());
+    } catch (RuntimeException e) {
+      return Result.refused("verification failed: " + messages(e));
+    }
+  }
+
+  /** The leaf certificate of a bundle that verified keyless; every failure is a {@link Refused}. */
+  private static X509Certificate keyless(
+      byte[] bundleJson, String bundleLabel, byte[] artifactDigest, byte[] rootJson, String rootLabel,
+      List<KeylessPolicy.Identity> identities, Instant now) {
+    if (identities.isEmpty()) {
+      throw new Refused("keyless verification needs at least one certificate identity rule");
+    }
+    var protoBundle = parseBundle(bundleJson, bundleLabel);
     if (protoBundle.getVerificationMaterial().hasPublicKey()) {
       throw new Refused(
-          "the bundle is signed with a public key, not a certificate: verify it with --key PEM");
+          bundleLabel + " is signed with a public key, not a certificate: verify it with a key");
     }
     if (protoBundle.getVerificationMaterial().hasX509CertificateChain()
         && protoBundle.getVerificationMaterial().getX509CertificateChain().getCertificatesCount() == 0) {
-      throw new Refused("the bundle's certificate chain is empty");
+      throw new Refused(bundleLabel + "'s certificate chain is empty");
     }
-    var trustedRoot = trustedRoot(root);
+    var trustedRoot = trustedRoot(rootJson, rootLabel);
     Bundle bundle;
     try {
-      bundle = Bundle.from(r.bundle(), StandardCharsets.UTF_8);
-    } catch (BundleParseException | IOException e) {
-      throw new Refused("the bundle is not a valid Sigstore bundle: " + messages(e));
+      bundle = Bundle.from(new java.io.StringReader(new String(bundleJson, StandardCharsets.UTF_8)));
+    } catch (BundleParseException e) {
+      throw new Refused(bundleLabel + " is not a valid Sigstore bundle: " + messages(e));
     }
     KeylessVerifier verifier;
     try {
       TrustedRootProvider parsedOnce = () -> trustedRoot;
       verifier = KeylessVerifier.builder().trustedRootProvider(parsedOnce).build();
     } catch (GeneralSecurityException | dev.sigstore.trustroot.SigstoreConfigurationException e) {
-      throw new Refused("the trusted root " + root + " cannot be used: " + messages(e));
+      throw new Refused(rootLabel + " cannot be used: " + messages(e));
     }
-    CertificateMatcher matcher =
-        CertificateMatcher.fulcio()
-            .subjectAlternativeName(StringMatcher.string(r.identity()))
-            .issuer(StringMatcher.string(r.issuer()))
-            .build();
-    try {
-      verifier.verify(
-          artifactDigest, bundle, VerificationOptions.builder().addCertificateMatchers(matcher).build());
-    } catch (KeylessVerificationException e) {
-      throw new Refused(messages(e));
+    var options = VerificationOptions.builder();
+    for (var identity : identities) {
+      options.addCertificateMatchers(matcher(identity));
     }
     var leaf = (X509Certificate) bundle.getCertPath().getCertificates().get(0);
-    checkLogTimes(bundle.getEntries(), trustedRoot, leaf);
-    return Result.ok(
-        "signed by " + r.identity() + " (issuer " + r.issuer() + "), certificate chains to "
-            + root + ", transparency log entry checked");
+    try {
+      verifier.verify(artifactDigest, bundle, options.build());
+    } catch (KeylessVerificationException e) {
+      if (e.getMessage() != null && e.getMessage().startsWith("No provided certificate identities matched")) {
+        throw new Refused(
+            "the certificate identity " + describe(leaf) + " matches none of the " + identities.size()
+                + " identity rule(s): " + identities.stream().map(Object::toString).collect(Collectors.joining("; ")));
+      }
+      String why = messages(e).replaceAll("\\s*\n\\s*", " ");
+      if (why.startsWith("Fulcio certificate was not valid")) {
+        why = "the certificate (issued by " + leaf.getIssuerX500Principal().getName() + " at "
+            + leaf.getNotBefore().toInstant() + ") does not chain to a certificate authority of " + rootLabel
+            + " (signed by another Sigstore instance, or issued outside the CA's validity): " + why;
+      }
+      throw new Refused(why);
+    }
+    checkLogTimes(bundle.getEntries(), trustedRoot, leaf, now);
+    return leaf;
+  }
+
+  private static CertificateMatcher matcher(KeylessPolicy.Identity identity) {
+    StringMatcher subject;
+    try {
+      subject = identity.subject() != null ? StringMatcher.string(identity.subject()) : StringMatcher.regex(identity.subjectRegex());
+    } catch (dev.sigstore.strings.RegexSyntaxException e) {
+      throw new Refused("the identity rule " + identity + " is not a valid regular expression: " + messages(e));
+    }
+    return CertificateMatcher.fulcio().subjectAlternativeName(subject).issuer(StringMatcher.string(identity.issuer())).build();
+  }
+
+  private static final String FULCIO_ISSUER_V2 = "1.3.6.1.4.1.57264.1.8";
+  private static final String FULCIO_ISSUER_V1 = "1.3.6.1.4.1.57264.1.1";
+
+  /** A Fulcio certificate's identity as a person reads it: its subject alternative name and OIDC issuer. */
+  static String describe(X509Certificate leaf) {
+    String san;
+    try {
+      var names = leaf.getSubjectAlternativeNames();
+      san = names == null || names.isEmpty()
+          ? "(no subject alternative name)"
+          : names.stream().map(n -> String.valueOf(n.get(1))).collect(Collectors.joining(", "));
+    } catch (java.security.cert.CertificateParsingException e) {
+      san = "(unreadable subject alternative name)";
+    }
+    String issuer = null;
+    try {
+      byte[] v2 = leaf.getExtensionValue(FULCIO_ISSUER_V2);
+      if (v2 != null) {
+        issuer = org.bouncycastle.asn1.ASN1UTF8String.getInstance(
+            org.bouncycastle.asn1.ASN1OctetString.getInstance(v2).getOctets()).getString();
+      } else {
+        byte[] v1 = leaf.getExtensionValue(FULCIO_ISSUER_V1);
+        if (v1 != null) {
+          issuer = new String(org.bouncycastle.asn1.ASN1OctetString.getInstance(v1).getOctets(), StandardCharsets.UTF_8);
+        }
+      }
+    } catch (RuntimeException e) {
+      issuer = "(unreadable)";
+    }
+    return san + " (issuer " + (issuer == null ? "missing" : issuer) + ")";
+  }
+
+  /** {@code sha256:<hex>} or bare hex, 64 lowercase or uppercase hex digits. */
+  private static byte[] digestBytes(String digest) {
+    String hex = digest == null ? "" : digest.startsWith("sha256:") ? digest.substring(7) : digest;
+    if (!hex.matches("[0-9a-fA-F]{64}")) {
+      throw new Refused("'" + digest + "' is not a sha256 digest (sha256:<64 hex>)");
+    }
+    return HexFormat.of().parseHex(hex.toLowerCase(java.util.Locale.ROOT));
   }
 
   // ------------------------------------------------------------------------------------ keyed
@@ -175,7 +288,7 @@ public final class BundleVerifier {
     PublicKey key = readPublicKey(readable(r.key(), "public key"));
     byte[] artifact = readBytes(readable(r.artifact(), "artifact"));
     byte[] artifactDigest = sha256(artifact);
-    var bundle = parseBundle(readable(r.bundle(), "bundle"));
+    var bundle = parseBundle(readBytes(readable(r.bundle(), "bundle")), "the bundle " + r.bundle());
     VerificationMaterial material = bundle.getVerificationMaterial();
     if (!material.hasPublicKey()) {
       throw new Refused(
@@ -219,7 +332,8 @@ public final class BundleVerifier {
           "signature by the given key; transparency log and timestamps not checked"
               + " (no --trusted-root given)");
     }
-    var root = trustedRoot(readable(r.trustedRoot(), "trusted root"));
+    Path rootFile = readable(r.trustedRoot(), "trusted root");
+    var root = trustedRoot(readBytes(rootFile), "the trusted root " + rootFile);
     List<TransparencyLogEntry> entries = material.getTlogEntriesList();
     var timestamps = material.getTimestampVerificationData().getRfc3161TimestampsList();
     if (entries.isEmpty() && timestamps.isEmpty()) {
@@ -238,7 +352,7 @@ public final class BundleVerifier {
         throw new Refused("transparency log entry could not be verified: " + messages(e));
       }
       requireEntryDescribes(entry, key, signature, artifact, bundle);
-      checkLogTimes(List.of(entry), root, null);
+      checkLogTimes(List.of(entry), root, null, Instant.now());
     }
     if (!timestamps.isEmpty()) {
       TimestampVerifier tsVerifier;
@@ -415,12 +529,12 @@ public final class BundleVerifier {
 
   // -------------------------------------------------------------------------------- inputs
 
-  private static dev.sigstore.proto.bundle.v1.Bundle parseBundle(Path file) {
+  private static dev.sigstore.proto.bundle.v1.Bundle parseBundle(byte[] json, String label) {
     var builder = dev.sigstore.proto.bundle.v1.Bundle.newBuilder();
-    try (var reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      ProtoJson.parser().merge(reader, builder);
+    try {
+      ProtoJson.parser().merge(new String(json, StandardCharsets.UTF_8), builder);
     } catch (IOException | RuntimeException e) {
-      throw new Refused("the bundle " + file + " is not a valid Sigstore bundle: " + messages(e));
+      throw new Refused(label + " is not a valid Sigstore bundle: " + messages(e));
     }
     var bundle = builder.build();
     if (!MEDIA_TYPES.contains(bundle.getMediaType())) {
@@ -429,12 +543,12 @@ public final class BundleVerifier {
     return bundle;
   }
 
-  private static SigstoreTrustedRoot trustedRoot(Path file) {
-    requireValidityStarts(file);
-    try (InputStream in = Files.newInputStream(file)) {
-      return SigstoreTrustedRoot.from(in);
-    } catch (IOException | dev.sigstore.trustroot.SigstoreConfigurationException | RuntimeException e) {
-      throw new Refused("the trusted root " + file + " cannot be used: " + messages(e));
+  private static SigstoreTrustedRoot trustedRoot(byte[] json, String label) {
+    var tr = requireValidityStarts(json, label);
+    try {
+      return SigstoreTrustedRoot.from(tr);
+    } catch (dev.sigstore.trustroot.SigstoreConfigurationException | RuntimeException e) {
+      throw new Refused(label + " cannot be used: " + messages(e));
     }
   }
 
@@ -442,12 +556,12 @@ public final class BundleVerifier {
    * Every validity interval in the trusted root must have its start. sigstore-java 2.0.0 reads a
    * missing start as the epoch, i.e. unbounded, which would trust a key for all of the past.
    */
-  private static void requireValidityStarts(Path file) {
+  private static TrustedRoot requireValidityStarts(byte[] json, String label) {
     var builder = TrustedRoot.newBuilder();
-    try (var reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      ProtoJson.parser().merge(reader, builder);
+    try {
+      ProtoJson.parser().merge(new String(json, StandardCharsets.UTF_8), builder);
     } catch (IOException | RuntimeException e) {
-      throw new Refused("the trusted root " + file + " cannot be read: " + messages(e));
+      throw new Refused(label + " cannot be read: " + messages(e));
     }
     var tr = builder.build();
     List<String> missing = new ArrayList<>();
@@ -476,9 +590,9 @@ public final class BundleVerifier {
       }
     }
     if (!missing.isEmpty()) {
-      throw new Refused(
-          "the trusted root " + file + " is malformed: validFor without a start in " + String.join(", ", missing));
+      throw new Refused(label + " is malformed: validFor without a start in " + String.join(", ", missing));
     }
+    return tr;
   }
 
   /**
@@ -486,13 +600,13 @@ public final class BundleVerifier {
    * of the log's key in the trusted root, and inside the signing certificate's validity.
    * sigstore-java 2.0.0 checks neither, so a certificate used after it expired would pass.
    */
-  private static void checkLogTimes(List<RekorEntry> entries, SigstoreTrustedRoot root, X509Certificate leaf) {
+  private static void checkLogTimes(List<RekorEntry> entries, SigstoreTrustedRoot root, X509Certificate leaf, Instant now) {
     for (var entry : entries) {
       if (entry.getIntegratedTime() <= 0) {
         continue;
       }
       Instant at = entry.getIntegratedTimeInstant();
-      if (at.isAfter(Instant.now())) {
+      if (at.isAfter(now)) {
         throw new Refused("the transparency log entry's integrated time " + at + " is in the future");
       }
       byte[] logId = HexFormat.of().parseHex(entry.getLogID());

@@ -5,6 +5,7 @@ import dev.gantry.evidence.Dsse;
 import dev.gantry.evidence.EvidenceException;
 import dev.gantry.evidence.InTotoStatement;
 import dev.gantry.evidence.Json;
+import dev.gantry.evidence.KeylessPolicy;
 import dev.gantry.model.Digests;
 import dev.gantry.model.FailureTypes;
 import dev.gantry.model.ImageRef;
@@ -15,6 +16,7 @@ import dev.gantry.registry.RegistrySettings;
 import dev.gantry.signing.CosignSigner.Form;
 import io.temporal.failure.ApplicationFailure;
 import java.security.PublicKey;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -55,8 +57,9 @@ public final class CosignVerifier {
   /**
    * One signature that counts.
    *
-   * @param keyIndex the index of the verifying key in the list given
-   * @param keyId the verifying key's id (base64 SHA-256 of its SubjectPublicKeyInfo)
+   * @param keyIndex the index of the verifying key in the list given; -1 for a keyless signature
+   * @param keyId the verifying key's id (base64 SHA-256 of its SubjectPublicKeyInfo); for a keyless
+   *     signature {@code certificate <subject> (issuer <issuer>)}
    * @param manifestDigest the {@code .sig} or referrer manifest holding the signature
    * @param annotations the signed annotations (payload {@code optional}, or the subject's)
    */
@@ -124,18 +127,36 @@ public final class CosignVerifier {
   public static Result verify(
       ImageRef digestRef, List<PublicKey> keys, Map<String, String> requiredAnnotations,
       RegistrySettings settings, Attachments.Limits limits) {
+    return verify(digestRef, keys, null, requiredAnnotations, settings, limits, Instant.now());
+  }
+
+  /**
+   * Verifies the signatures of {@code digestRef} with keys, keyless rules, or both: a Sigstore
+   * bundle referrer with a certificate counts when it verifies keyless (certificate from the trusted
+   * root's CA, logged in its transparency log, identity matching a rule) and is a cosign signature
+   * over this digest. A legacy {@code .sig} signature with a certificate is refused with the reason:
+   * its Rekor annotation carries no inclusion proof, which sigstore-java requires.
+   *
+   * @param keys the trusted public keys; may be empty when {@code keyless} is given
+   * @param keyless keyless rules; null for keys only
+   * @param now the verification time (a log entry integrated later is refused)
+   */
+  public static Result verify(
+      ImageRef digestRef, List<PublicKey> keys, KeylessPolicy keyless, Map<String, String> requiredAnnotations,
+      RegistrySettings settings, Attachments.Limits limits, Instant now) {
     Objects.requireNonNull(digestRef, "digestRef");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(limits, "limits");
-    if (keys == null || keys.isEmpty()) {
-      throw new IllegalArgumentException("verifying a signature needs at least one trusted public key");
+    Objects.requireNonNull(now, "now");
+    if ((keys == null || keys.isEmpty()) && keyless == null) {
+      throw new IllegalArgumentException("verifying a signature needs at least one trusted public key or keyless rules");
     }
     if (!Digests.isDigest(digestRef.reference())) {
       throw new IllegalArgumentException(
           "signatures belong to a digest, not to the tag " + digestRef.reference() + ": resolve it first");
     }
-    return new Run(digestRef, List.copyOf(keys), Map.copyOf(requiredAnnotations == null ? Map.of() : requiredAnnotations),
-        settings, limits).run();
+    return new Run(digestRef, keys == null ? List.of() : List.copyOf(keys), keyless,
+        Map.copyOf(requiredAnnotations == null ? Map.of() : requiredAnnotations), settings, limits, now).run();
   }
 
   /** One verification. */
@@ -143,6 +164,8 @@ public final class CosignVerifier {
     private final ImageRef image;
     private final String digest;
     private final List<PublicKey> keys;
+    private final KeylessPolicy keyless;
+    private final Instant now;
     private final Map<String, String> required;
     private final RegistrySettings settings;
     private final Attachments.Limits limits;
@@ -150,11 +173,13 @@ public final class CosignVerifier {
     private final List<String> refusals = new ArrayList<>();
     private int candidates;
 
-    Run(ImageRef image, List<PublicKey> keys, Map<String, String> required, RegistrySettings settings,
-        Attachments.Limits limits) {
+    Run(ImageRef image, List<PublicKey> keys, KeylessPolicy keyless, Map<String, String> required,
+        RegistrySettings settings, Attachments.Limits limits, Instant now) {
       this.image = image;
       this.digest = image.reference();
       this.keys = keys;
+      this.keyless = keyless;
+      this.now = now;
       this.required = required;
       this.settings = settings;
       this.limits = limits;
@@ -175,7 +200,9 @@ public final class CosignVerifier {
       } else if (verified.isEmpty()) {
         refusals.addFirst(
             "no cosign signature of " + image + " verifies with the " + keys.size() + " trusted key"
-                + (keys.size() == 1 ? "" : "s"));
+                + (keys.size() == 1 ? "" : "s")
+                + (keyless == null ? "" : " or the " + keyless.identities().size() + " keyless identity rule"
+                    + (keyless.identities().size() == 1 ? "" : "s")));
       }
       return new Result(image, verified, refusals);
     }
@@ -225,7 +252,10 @@ public final class CosignVerifier {
         throw new Refused(
             what + " is not signed by a trusted key"
                 + (layer.annotations().containsKey(CERTIFICATE_ANNOTATION)
-                    ? ": it is a keyless signature with a certificate, which keyed verification does not accept"
+                    ? ": it is a keyless signature with a certificate in the legacy form, which Gantry does not"
+                        + " verify (its Rekor annotation carries a signed entry timestamp but no inclusion proof,"
+                        + " which offline verification with sigstore-java requires); sign keyless in the Sigstore"
+                        + " bundle form (cosign v3's default, or cosign sign --new-bundle-format)"
                     : ": none of the " + keys.size() + " configured keys verifies it"));
       }
       JsonNode doc = json(payload, what + "'s simple-signing payload");
@@ -298,11 +328,20 @@ public final class CosignVerifier {
         throw new Refused(what + " has bundle media type " + quote(mediaType) + "; cosign signatures are bundle v0.3");
       }
       JsonNode material = bundle.path("verificationMaterial");
-      if (!material.has("publicKey")) {
+      boolean certificate = material.has("certificate") || material.has("x509CertificateChain");
+      if (!material.has("publicKey") && !certificate) {
         throw new Refused(
-            what + " is not signed with a public key (its verification material is "
-                + (material.isObject() ? String.join(", ", iterable(material.fieldNames())) : "missing")
-                + "): keyed verification does not accept keyless bundles");
+            what + " is signed neither with a public key nor with a certificate (its verification material is "
+                + (material.isObject() ? String.join(", ", iterable(material.fieldNames())) : "missing") + ")");
+      }
+      if (certificate && keyless == null) {
+        throw new Refused(
+            what + " is keyless (signed with a certificate), and no keyless identity is configured for this"
+                + " service: add keyless identities and a trusted root, or sign with a configured key");
+      }
+      if (!certificate && keys.isEmpty()) {
+        throw new Refused(
+            what + " is signed with a public key, and no key is configured for this service (keyless only)");
       }
       if (!bundle.path("dsseEnvelope").isObject()) {
         throw new Refused(what + " has no dsseEnvelope: a cosign image signature bundle carries one");
@@ -316,11 +355,24 @@ public final class CosignVerifier {
       if (envelope.signatures().isEmpty()) {
         throw new Refused(what + "'s DSSE envelope has no signature");
       }
-      int k = envelope.verifiedBy(keys);
-      if (k < 0) {
-        throw new Refused(
-            what + " is not signed by a trusted key: none of the " + keys.size()
-                + " configured keys verifies its DSSE signature");
+      int k;
+      String signer;
+      if (certificate) {
+        // certificate chain, transparency log, identity, DSSE signature and subject = digest
+        BundleVerifier.Result r = BundleVerifier.verifyKeyless(a.content(), digest, keyless, now);
+        if (!r.verified()) {
+          throw new Refused(what + " does not verify keyless: " + r.reason());
+        }
+        k = -1;
+        signer = "certificate " + r.identity();
+      } else {
+        k = envelope.verifiedBy(keys);
+        if (k < 0) {
+          throw new Refused(
+              what + " is not signed by a trusted key: none of the " + keys.size()
+                  + " configured keys verifies its DSSE signature");
+        }
+        signer = AttestationWriter.keyHint(keys.get(k));
       }
       if (!Dsse.IN_TOTO_PAYLOAD_TYPE.equals(envelope.payloadType())) {
         throw new Refused(
@@ -365,7 +417,7 @@ public final class CosignVerifier {
       }
       Map<String, String> annotations = strings(subject.path("annotations"));
       requireAnnotations(annotations, what);
-      return new Verified(Form.BUNDLE, k, AttestationWriter.keyHint(keys.get(k)), a.manifestDigest(), annotations);
+      return new Verified(Form.BUNDLE, k, signer, a.manifestDigest(), annotations);
     }
 
     // ------------------------------------------------------------------------------ shared

@@ -64,7 +64,7 @@ class EvidenceActivitiesImplTest {
     store = new EvidenceStore(db.dataSource(), new LocalObjectStore(root.resolve("objects")));
     catalog = new CatalogActivitiesImpl(db.dataSource());
     evidence = new EvidenceActivitiesImpl(db.dataSource(), store, new ComponentIndex(db.dataSource()),
-        ref -> Attachments.list(ref, settings), (ref, keys) -> CosignVerifier.verify(ref, keys, settings), Clock.fixed(NOW, java.time.ZoneOffset.UTC));
+        ref -> Attachments.list(ref, settings), settings, Clock.fixed(NOW, java.time.ZoneOffset.UTC));
   }
 
   static final EvidencePolicy ALL = new EvidencePolicy(

@@ -174,7 +174,9 @@ class BundleVerifierTest {
     assertThat(verifier.verify(BundleVerifier.Request.keyless(bundle, a, identity, issuer, publicGoodRoot())).verified()).isTrue();
     var prefix = verifier.verify(BundleVerifier.Request.keyless(bundle, a, identity.substring(0, 40), issuer, publicGoodRoot()));
     assertThat(prefix.verified()).isFalse();
-    assertThat(prefix.reason()).contains("No provided certificate identities matched");
+    assertThat(prefix.reason())
+        .contains("matches none of the 1 identity rule(s)")
+        .contains("the certificate identity " + identity + " (issuer " + issuer + ")");
     var otherIssuer = verifier.verify(BundleVerifier.Request.keyless(bundle, a, identity, "https://accounts.google.com", publicGoodRoot()));
     assertThat(otherIssuer.verified()).isFalse();
   }

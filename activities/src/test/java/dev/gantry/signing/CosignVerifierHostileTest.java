@@ -204,7 +204,8 @@ class CosignVerifierHostileTest {
         "dev.sigstore.cosign/certificate", "-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----"))));
 
     assertThat(verify(image).reason())
-        .endsWith("is not signed by a trusted key: it is a keyless signature with a certificate, which keyed verification does not accept");
+        .contains("is not signed by a trusted key: it is a keyless signature with a certificate in the legacy form, which Gantry does not verify")
+        .endsWith("sign keyless in the Sigstore bundle form (cosign v3's default, or cosign sign --new-bundle-format)");
   }
 
   @Test
@@ -218,8 +219,7 @@ class CosignVerifierHostileTest {
     putReferrer(image, RawRegistry.bytes(bundle));
 
     assertThat(verify(image).reason())
-        .contains("is not signed with a public key (its verification material is certificate)")
-        .endsWith("keyed verification does not accept keyless bundles");
+        .contains("is keyless (signed with a certificate), and no keyless identity is configured for this service");
   }
 
   // ------------------------------------------------------------------------------ legacy content

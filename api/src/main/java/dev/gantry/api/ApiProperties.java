@@ -1,8 +1,10 @@
 package dev.gantry.api;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 
 /**
  * What the API needs from {@code gantry.*}: services with their environments' policy, and (in
@@ -15,9 +17,12 @@ public record ApiProperties(List<Service> services, List<User> users) {
    * @param sourceRepository the repository releases are built from, e.g. {@code
    *     https://github.com/acme/storefront}; provenance must name it
    * @param trustedBuilders accepted provenance {@code builder.id}s (a trailing {@code *} makes a prefix rule)
-   * @param provenanceKeys PEM public keys that sign provenance: inline PEM or a file path
+   * @param provenanceKeys public keys that sign provenance: each a PEM (inline or a file path), or
+   *     a map with the key and its validity
    * @param evaluation the service's evaluation endpoint, if it has one
-   * @param signingKeys PEM public keys CI signs images with (cosign), for the signature gate
+   * @param signingKeys public keys CI signs images with (cosign), for the signature gate; as
+   *     provenanceKeys
+   * @param keyless keyless Sigstore verification for the provenance and signature gates
    */
   public record Service(
       String name,
@@ -25,9 +30,45 @@ public record ApiProperties(List<Service> services, List<User> users) {
       List<Environment> environments,
       String sourceRepository,
       List<String> trustedBuilders,
-      List<String> provenanceKeys,
+      List<Key> provenanceKeys,
       Evaluation evaluation,
-      List<String> signingKeys) {}
+      List<Key> signingKeys,
+      Keyless keyless) {}
+
+  /**
+   * A configured public key: a bare PEM string (or file path) in YAML, or a map with its validity.
+   *
+   * @param key the PEM public key, inline or a file path
+   * @param notBefore trusted from this instant on
+   * @param notAfter trusted until this instant (exclusive)
+   * @param revoked never trusted again
+   * @param note why it was revoked, or what it is
+   */
+  public record Key(String key, Instant notBefore, Instant notAfter, Boolean revoked, String note) {
+    @ConstructorBinding
+    public Key {}
+
+    /** A bare PEM (or path) entry: Spring's conversion reads a scalar list entry through this. */
+    public Key(String key) {
+      this(key, null, null, null, null);
+    }
+  }
+
+  /**
+   * Keyless Sigstore verification, offline.
+   *
+   * @param trustedRoot path of a Sigstore {@code trusted_root.json} (e.g. the public-good root from
+   *     sigstore/root-signing); never fetched
+   * @param identities accepted certificate identities; one match is enough
+   */
+  public record Keyless(String trustedRoot, List<CertificateIdentity> identities) {}
+
+  /**
+   * @param subject the certificate's subject alternative name, exactly
+   * @param subjectRegex a regular expression the whole subject must match (exactly one of the two)
+   * @param issuer the OIDC issuer, exactly
+   */
+  public record CertificateIdentity(String subject, String subjectRegex, String issuer) {}
 
   public record Evaluation(String url, Duration timeout) {}
 

@@ -4,6 +4,7 @@ import dev.gantry.evidence.DependencyPolicy;
 import dev.gantry.evidence.EvaluationPolicy;
 import dev.gantry.evidence.EvaluationSpec;
 import dev.gantry.evidence.EvidencePolicy;
+import dev.gantry.evidence.KeylessPolicy;
 import dev.gantry.evidence.LockfilePolicy;
 import dev.gantry.evidence.MetricRule;
 import dev.gantry.evidence.ProvenancePolicy;
@@ -12,6 +13,7 @@ import dev.gantry.evidence.SbomPolicy;
 import dev.gantry.evidence.SignaturePolicy;
 import dev.gantry.evidence.ScanException;
 import dev.gantry.evidence.ScanPolicy;
+import dev.gantry.evidence.TrustedKey;
 import dev.gantry.model.Digests;
 import dev.gantry.model.EnvironmentSpec;
 import dev.gantry.model.GitOpsTarget;
@@ -36,6 +38,7 @@ public class ServiceDirectory {
       require(Digests.isName(s.name()), "service name '" + s.name() + "' must be a DNS label");
       require(s.image() != null && !s.image().isBlank(), "service " + s.name() + " has no image repository");
       require(s.environments() != null && !s.environments().isEmpty(), "service " + s.name() + " has no environments");
+      KeylessPolicy keyless = keyless(s);
       List<EnvironmentSpec> envs = new ArrayList<>();
       for (ApiProperties.Environment e : s.environments()) {
         String where = "service " + s.name() + " environment " + e.name();
@@ -62,7 +65,7 @@ public class ServiceDirectory {
                 or(e.liveTimeout(), Duration.ofMinutes(10)),
                 or(e.soakTime(), Duration.ofMinutes(5)),
                 or(e.pollInterval(), Duration.ofSeconds(5)),
-                evidence(s, e.evidence(), where)));
+                evidence(s, keyless, e.evidence(), where)));
       }
       EvaluationSpec evaluation = null;
       if (s.evaluation() != null) {
@@ -80,7 +83,7 @@ public class ServiceDirectory {
   static final List<String> GATES = List.of("signature", "provenance", "sbom", "dependency-diff", "lockfile", "scan", "evaluation");
 
   /** An environment's evidence policy; fails closed by default (provenance, SBOM and scan required). */
-  private static EvidencePolicy evidence(ApiProperties.Service s, ApiProperties.Evidence e, String where) {
+  private static EvidencePolicy evidence(ApiProperties.Service s, KeylessPolicy keyless, ApiProperties.Evidence e, String where) {
     List<String> require = e == null || e.require() == null ? DEFAULT_GATES : e.require();
     for (String g : require) {
       require(GATES.contains(g), where + ": evidence.require has unknown gate '" + g + "'; known: " + GATES);
@@ -91,9 +94,9 @@ public class ServiceDirectory {
           where + ": the provenance gate needs the service's source-repository (or leave provenance out of evidence.require)");
       require(s.trustedBuilders() != null && !s.trustedBuilders().isEmpty(),
           where + ": the provenance gate needs the service's trusted-builders (or leave provenance out of evidence.require)");
-      require(s.provenanceKeys() != null && !s.provenanceKeys().isEmpty(),
-          where + ": the provenance gate needs the service's provenance-keys, PEM public keys (or leave provenance out of evidence.require)");
-      provenance = new ProvenancePolicy(s.trustedBuilders(), s.sourceRepository(), s.provenanceKeys().stream().map(k -> pem(k, where)).toList());
+      require((s.provenanceKeys() != null && !s.provenanceKeys().isEmpty()) || keyless != null,
+          where + ": the provenance gate needs the service's provenance-keys (PEM public keys) or keyless identities (or leave provenance out of evidence.require)");
+      provenance = new ProvenancePolicy(s.trustedBuilders(), s.sourceRepository(), keys(s.provenanceKeys(), where + " provenance-keys"), keyless);
     }
     SbomPolicy sbom = null;
     if (require.contains("sbom")) {
@@ -133,12 +136,78 @@ public class ServiceDirectory {
     }
     SignaturePolicy signature = null;
     if (require.contains("signature")) {
-      require(s.signingKeys() != null && !s.signingKeys().isEmpty(),
-          where + ": the signature gate needs the service's signing-keys, the PEM public keys CI signs with (or leave signature out of evidence.require)");
-      signature = new SignaturePolicy(s.signingKeys().stream().map(k -> pem(k, where)).toList());
+      require((s.signingKeys() != null && !s.signingKeys().isEmpty()) || keyless != null,
+          where + ": the signature gate needs the service's signing-keys (the PEM public keys CI signs with) or keyless identities (or leave signature out of evidence.require)");
+      signature = new SignaturePolicy(keys(s.signingKeys(), where + " signing-keys"), keyless);
     }
     return new EvidencePolicy(provenance, sbom, dependencies, lockfile, scan, evaluation,
         e == null || e.waitFor() == null ? Duration.ofMinutes(10) : e.waitFor(), signature);
+  }
+
+  /** Configured keys with their validity; each read and parsed now, so a bad key stops startup. */
+  private static List<TrustedKey> keys(List<ApiProperties.Key> keys, String where) {
+    List<TrustedKey> out = new ArrayList<>();
+    for (ApiProperties.Key k : keys == null ? List.<ApiProperties.Key>of() : keys) {
+      require(k != null && k.key() != null && !k.key().isBlank(), where + ": every key needs its PEM public key (key: inline PEM or a file path)");
+      try {
+        out.add(new TrustedKey(pem(k.key(), where), k.notBefore(), k.notAfter(), Boolean.TRUE.equals(k.revoked()), k.note()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException("gantry.services: " + where + ": key " + abbreviate(k.key().strip()) + ": " + e.getMessage());
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** Largest trusted root accepted: it travels in every release's workflow input (public-good: ~7 KB). */
+  static final int MAX_TRUSTED_ROOT_BYTES = 256 * 1024;
+
+  /** The service's keyless rules, with its trusted root read and checked now; null when it has none. */
+  private static KeylessPolicy keyless(ApiProperties.Service s) {
+    ApiProperties.Keyless k = s.keyless();
+    if (k == null) {
+      return null;
+    }
+    String at = "service " + s.name() + " keyless";
+    require(k.trustedRoot() != null && !k.trustedRoot().isBlank(),
+        at + ": trusted-root is required, the path of a Sigstore trusted_root.json (it is never fetched)");
+    String root;
+    try {
+      root = java.nio.file.Files.readString(java.nio.file.Path.of(k.trustedRoot()));
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new IllegalStateException("gantry.services: " + at + ": cannot read the trusted root " + k.trustedRoot() + ": " + e);
+    }
+    require(root.length() <= MAX_TRUSTED_ROOT_BYTES,
+        at + ": the trusted root " + k.trustedRoot() + " is over " + MAX_TRUSTED_ROOT_BYTES + " bytes; it travels in every release's workflow input");
+    checkTrustedRoot(root, at + ": the trusted root " + k.trustedRoot());
+    require(k.identities() != null && !k.identities().isEmpty(),
+        at + ": identities are required: each a subject or subject-regex, and an issuer");
+    List<KeylessPolicy.Identity> identities = new ArrayList<>();
+    for (int i = 0; i < k.identities().size(); i++) {
+      ApiProperties.CertificateIdentity id = k.identities().get(i);
+      require(id != null, at + ": identities[" + i + "] is empty");
+      try {
+        identities.add(new KeylessPolicy.Identity(id.subject(), id.subjectRegex(), id.issuer()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException("gantry.services: " + at + ": identities[" + i + "]: " + e.getMessage());
+      }
+    }
+    return new KeylessPolicy(root, identities);
+  }
+
+  /** A Sigstore TrustedRoot document naming at least one certificate authority and one transparency log. */
+  private static void checkTrustedRoot(String json, String what) {
+    com.fasterxml.jackson.databind.JsonNode node;
+    try {
+      node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("gantry.services: " + what + " is not JSON: " + e.getOriginalMessage());
+    }
+    require(node != null && node.path("mediaType").asText("").startsWith("application/vnd.dev.sigstore.trustedroot+json"),
+        what + " is not a Sigstore trusted root (its mediaType is not application/vnd.dev.sigstore.trustedroot+json)");
+    require(node.path("certificateAuthorities").isArray() && !node.path("certificateAuthorities").isEmpty(),
+        what + " names no certificateAuthorities: keyless certificates cannot chain to anything");
+    require(node.path("tlogs").isArray() && !node.path("tlogs").isEmpty(),
+        what + " names no tlogs: the transparency log entries cannot be checked");
   }
 
   /** Inline PEM, or a file holding one; parsed now so a bad key stops startup. */
