@@ -76,26 +76,6 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
     this(dataSource, store, components, attachments, (release, policy, now) -> SignatureGate.verify(release, policy, registry, now), clock);
   }
 
-  /**
-   * Keyed signatures only, through the lookup given; a policy with keyless rules fails closed with
-   * the reason. Kept for wiring that predates keyless verification: pass the {@link RegistrySettings}.
-   *
-   * @param signatures verifies the cosign signatures on an image digest with the given keys
-   */
-  @Deprecated
-  public EvidenceActivitiesImpl(
-      DataSource dataSource,
-      EvidenceStore store,
-      ComponentIndex components,
-      Function<ImageRef, List<Attachment>> attachments,
-      BiFunction<ImageRef, List<PublicKey>, CosignVerifier.Result> signatures,
-      Clock clock) {
-    this(dataSource, store, components, attachments, (release, policy, now) -> policy.keyless() != null
-        ? GateVerdict.fail(SignatureGate.NAME, List.of("keyless identities are configured for " + release.service()
-            + ", but this worker verifies signatures with keys only: it must be wired with the registry settings"), List.of())
-        : SignatureGate.evaluate(release, policy, now, signatures::apply), clock);
-  }
-
   private EvidenceActivitiesImpl(
       DataSource dataSource,
       EvidenceStore store,

@@ -153,7 +153,7 @@ public class SigningActivitiesImpl implements SigningActivities {
     if (request.ciSignature() == null) {
       checks.add("CI's signature: not required in " + env);
     } else {
-      GateVerdict ci = SignatureGate.evaluate(request.release(), request.ciSignature(), (ref, keys) -> CosignVerifier.verify(ref, keys, settings));
+      GateVerdict ci = SignatureGate.verify(request.release(), request.ciSignature(), settings, java.time.Instant.now());
       if (ci.outcome() == Outcome.PASS) {
         checks.add("CI's signature: " + String.join("; ", ci.reasons()));
       } else {

@@ -8,7 +8,6 @@ import dev.gantry.evaluation.EvaluationSettings;
 import dev.gantry.evidence.EvidenceActivitiesImpl;
 import dev.gantry.evidence.EvidenceStore;
 import dev.gantry.registry.Attachments;
-import dev.gantry.signing.CosignVerifier;
 import dev.gantry.signing.Signer;
 import dev.gantry.signing.Signers;
 import dev.gantry.signing.SigningActivitiesImpl;
@@ -154,7 +153,7 @@ public class WorkerConfiguration {
             new EvidenceStore(dataSource, new LocalObjectStore(objectsDir(props))),
             new ComponentIndex(dataSource),
             ref -> Attachments.list(ref, registry, Attachments.Limits.DEFAULT),
-            (ref, keys) -> CosignVerifier.verify(ref, keys, registry),
+            registry,
             Clock.systemUTC()),
         new EvaluationActivitiesImpl(dataSource, evaluationSettings(props)),
         new SigningActivitiesImpl(
