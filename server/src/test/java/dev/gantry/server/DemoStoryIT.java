@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gantry.model.ImageRef;
 import dev.gantry.registry.RegistrySettings;
 import dev.gantry.signing.CosignVerifier;
+import dev.gantry.signing.VerificationSummaries;
+import dev.gantry.signing.VerificationSummary;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.server.demo.DemoEnvironment;
 import java.nio.charset.StandardCharsets;
@@ -109,6 +111,14 @@ class DemoStoryIT {
         RegistrySettings.allowing("oci:" + data.resolve("oci")));
     assertThat(signed.ok()).as(signed.reason()).isTrue();
     assertThat(signed.verified()).extracting(v -> v.form().name()).contains("LEGACY", "BUNDLE");
+    // and, verified healthy there, attested it with a SLSA verification summary naming its evidence
+    var summaries = VerificationSummaries.find(
+        new ImageRef("oci:" + data.resolve("oci").resolve("storefront"), d1), java.util.List.of(PublicKeys.fromPem(gantryKey)), "dev",
+        RegistrySettings.allowing("oci:" + data.resolve("oci")));
+    assertThat(summaries.found()).as(String.join("; ", summaries.refusals())).hasSize(2); // .att and referrer
+    assertThat(summaries.found().getFirst().summary().inputs()).extracting(VerificationSummary.Input::digest)
+        .contains(environment(C1, "dev").get("evidenceBundle").asText());
+    assertThat(summaries.found().getFirst().summary().verifiedLevels()).containsExactly("SLSA_BUILD_LEVEL_2");
     awaitState(C1, "staging", "WAITING_FOR_APPROVAL");
     var openapi = gantry.get("/v3/api-docs", null);
     assertThat(openapi.body()).contains("/api/v1/releases").contains("/api/v1/services/{service}/environments/{environment}/rollbacks");
