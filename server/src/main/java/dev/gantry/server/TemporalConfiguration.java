@@ -69,8 +69,77 @@ public class TemporalConfiguration {
   }
 
   @Bean(destroyMethod = "shutdown")
-  WorkflowServiceStubs workflowServiceStubs(EmbeddedTemporal temporal) {
-    return WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+  WorkflowServiceStubs workflowServiceStubs(EmbeddedTemporal temporal, GantryProperties props) {
+    return WorkflowServiceStubs.newServiceStubs(
+        serviceStubsOptions(temporal.target(), temporal.server() == null ? props.temporal() : null));
+  }
+
+  /**
+   * How Gantry reaches the frontend: plain gRPC, or TLS (server CA, mTLS client certificate, an
+   * expected server name) and an API key, as Temporal Cloud takes them.
+   *
+   * @param external the external server's settings; null for the embedded one
+   */
+  static WorkflowServiceStubsOptions serviceStubsOptions(String target, GantryProperties.Temporal external) {
+    WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder().setTarget(target);
+    if (external == null) {
+      return options.build();
+    }
+    GantryProperties.Tls tls = external.tls();
+    String apiKey = external.apiKey() == null || external.apiKey().isBlank() ? null : external.apiKey().trim();
+    if ((tls != null && tls.wanted()) || apiKey != null) {
+      options.setSslContext(sslContext(tls));
+      if (tls != null && tls.serverName() != null && !tls.serverName().isBlank()) {
+        String authority = tls.serverName().trim();
+        options.setChannelInitializer(channel -> channel.overrideAuthority(authority));
+      }
+    }
+    if (apiKey != null) {
+      options.addApiKey(() -> apiKey);
+    }
+    return options.build();
+  }
+
+  private static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext sslContext(GantryProperties.Tls tls) {
+    String what = "gantry.temporal.tls";
+    try {
+      io.temporal.serviceclient.SimpleSslContextBuilder ssl;
+      if (tls != null && (tls.clientCert() != null || tls.clientKey() != null)) {
+        if (tls.clientCert() == null || tls.clientKey() == null) {
+          throw new IllegalStateException(what + ": mTLS needs both client-cert and client-key");
+        }
+        // the builder reads its streams when it builds: hand it the bytes
+        ssl = io.temporal.serviceclient.SimpleSslContextBuilder.forPKCS8(
+            new java.io.ByteArrayInputStream(java.nio.file.Files.readAllBytes(tls.clientCert())),
+            new java.io.ByteArrayInputStream(java.nio.file.Files.readAllBytes(tls.clientKey())));
+      } else {
+        ssl = io.temporal.serviceclient.SimpleSslContextBuilder.noKeyOrCertChain();
+      }
+      if (tls != null && tls.caCert() != null) {
+        ssl.setTrustManager(trustManager(tls.caCert()));
+      }
+      return ssl.build();
+    } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(what + ": cannot read the certificates or key: " + e.getMessage(), e);
+    }
+  }
+
+  private static javax.net.ssl.TrustManager trustManager(java.nio.file.Path caCert)
+      throws java.io.IOException, java.security.GeneralSecurityException {
+    java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+    store.load(null, null);
+    try (var in = java.nio.file.Files.newInputStream(caCert)) {
+      int i = 0;
+      for (var c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        store.setCertificateEntry("ca-" + i++, c);
+      }
+      if (i == 0) {
+        throw new java.security.cert.CertificateException(caCert + " holds no PEM certificate");
+      }
+    }
+    javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(store);
+    return tmf.getTrustManagers()[0];
   }
 
   @Bean

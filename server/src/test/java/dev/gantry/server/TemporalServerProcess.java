@@ -29,6 +29,7 @@ final class TemporalServerProcess implements AutoCloseable {
   final Path log;
   final int port;
   private Process process;
+  private final java.util.Map<String, String> env = new java.util.HashMap<>();
 
   TemporalServerProcess(Path dataDir, Path log) throws IOException {
     this.dataDir = dataDir;
@@ -47,6 +48,13 @@ final class TemporalServerProcess implements AutoCloseable {
     return Path.of(System.getProperty("gantry.temporal.run", "../deploy/temporal/run.sh")).toAbsolutePath().normalize();
   }
 
+  /** Serves the frontend with mTLS from the files in {@code dir} (see deploy/temporal/run.sh). */
+  TemporalServerProcess withTls(Path dir, String serverName) {
+    env.put("TEMPORAL_TLS_DIR", dir.toString());
+    env.put("TEMPORAL_TLS_SERVER_NAME", serverName);
+    return this;
+  }
+
   String target() {
     return "127.0.0.1:" + port;
   }
@@ -63,6 +71,7 @@ final class TemporalServerProcess implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().put("TEMPORAL_SERVER", bin.toString());
+    pb.environment().putAll(env);
     process = pb.start(); // run.sh execs the server: this pid is the server's
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
@@ -78,6 +87,15 @@ final class TemporalServerProcess implements AutoCloseable {
   }
 
   private boolean answers() throws InterruptedException {
+    if (env.containsKey("TEMPORAL_TLS_DIR")) {
+      // the HTTP API speaks TLS too: a listening frontend is the sign here, clients wait for the rest
+      try (java.net.Socket s = new java.net.Socket()) {
+        s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+        return true;
+      } catch (IOException notYet) {
+        return false;
+      }
+    }
     try {
       HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (port + 10) + "/api/v1/system-info"))
           .timeout(Duration.ofSeconds(2)).build();
