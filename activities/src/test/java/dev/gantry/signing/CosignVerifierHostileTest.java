@@ -109,33 +109,6 @@ class CosignVerifierHostileTest {
         image, envelope, predicateAnnotation, AttestationWriter.Form.REFERRER, trusted.keyId(), registry.settings);
   }
 
-  /** A referrer with any bundle content, and the fallback index listing it. */
-  private static void putReferrer(ImageRef image, byte[] bundle) {
-    String name = image.name();
-    String bundleType = "application/vnd.dev.sigstore.bundle.v0.3+json";
-    ObjectNode m = RawRegistry.JSON.createObjectNode();
-    m.put("schemaVersion", 2);
-    m.put("mediaType", RawRegistry.OCI_MANIFEST);
-    m.put("artifactType", bundleType);
-    ObjectNode config = m.putObject("config");
-    config.put("mediaType", "application/vnd.oci.empty.v1+json");
-    config.put("digest", registry.putBlob(name, "{}".getBytes(StandardCharsets.UTF_8)));
-    config.put("size", 2);
-    ObjectNode layer = m.putArray("layers").addObject();
-    layer.put("mediaType", bundleType);
-    layer.put("digest", registry.putBlob(name, bundle));
-    layer.put("size", bundle.length);
-    byte[] imageManifest = registry.manifest(name, image.reference());
-    ObjectNode subject = m.putObject("subject");
-    subject.put("mediaType", RawRegistry.OCI_MANIFEST);
-    subject.put("digest", image.reference());
-    subject.put("size", imageManifest.length);
-    m.putObject("annotations").put("dev.sigstore.bundle.predicateType", CosignPayloads.SIGN_PREDICATE_TYPE);
-    byte[] manifest = RawRegistry.bytes(m);
-    String digest = registry.putManifest(name, RawRegistry.sha256(manifest), manifest, RawRegistry.OCI_MANIFEST);
-    putFallbackIndex(image, List.<String[]>of(new String[] {digest, String.valueOf(manifest.length)}));
-  }
-
   private static void putFallbackIndex(ImageRef image, List<String[]> manifests) {
     ObjectNode index = RawRegistry.JSON.createObjectNode();
     index.put("schemaVersion", 2);
@@ -216,7 +189,7 @@ class CosignVerifierHostileTest {
     bundle.putObject("verificationMaterial").putObject("certificate").put("rawBytes", "MIIB");
     bundle.set("dsseEnvelope", RawRegistry.bytesToTree(envelope(trusted, Dsse.IN_TOTO_PAYLOAD_TYPE,
         statement(CosignPayloads.SIGN_PREDICATE_TYPE, List.of(image.reference())))));
-    putReferrer(image, RawRegistry.bytes(bundle));
+    registry.putBundleReferrer(image, RawRegistry.bytes(bundle));
 
     assertThat(verify(image).reason())
         .contains("is keyless (signed with a certificate), and no keyless identity is configured for this service");
@@ -421,7 +394,7 @@ class CosignVerifierHostileTest {
     bundle.putObject("verificationMaterial").putObject("publicKey").put("hint", trusted.keyId());
     bundle.set("dsseEnvelope", RawRegistry.bytesToTree(envelope(trusted, Dsse.IN_TOTO_PAYLOAD_TYPE,
         statement(CosignPayloads.SIGN_PREDICATE_TYPE, List.of(image.reference())))));
-    putReferrer(image, RawRegistry.bytes(bundle));
+    registry.putBundleReferrer(image, RawRegistry.bytes(bundle));
 
     assertThat(verify(image).reason())
         .endsWith("has bundle media type 'application/vnd.dev.sigstore.bundle+json;version=0.1'; cosign signatures are bundle v0.3");

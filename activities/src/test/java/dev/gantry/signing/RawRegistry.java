@@ -207,4 +207,41 @@ final class RawRegistry implements AutoCloseable {
     http.close();
     process.close();
   }
+
+  /**
+   * A cosign signature referrer holding {@code bundle} (any content), with the tag-schema fallback
+   * index listing it, as a registry without the referrers API holds one.
+   */
+  void putBundleReferrer(ImageRef image, byte[] bundle) {
+    String name = image.name();
+    String bundleType = "application/vnd.dev.sigstore.bundle.v0.3+json";
+    ObjectNode m = JSON.createObjectNode();
+    m.put("schemaVersion", 2);
+    m.put("mediaType", OCI_MANIFEST);
+    m.put("artifactType", bundleType);
+    ObjectNode config = m.putObject("config");
+    config.put("mediaType", "application/vnd.oci.empty.v1+json");
+    config.put("digest", putBlob(name, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    config.put("size", 2);
+    ObjectNode layer = m.putArray("layers").addObject();
+    layer.put("mediaType", bundleType);
+    layer.put("digest", putBlob(name, bundle));
+    layer.put("size", bundle.length);
+    ObjectNode subject = m.putObject("subject");
+    subject.put("mediaType", OCI_MANIFEST);
+    subject.put("digest", image.reference());
+    subject.put("size", manifest(name, image.reference()).length);
+    m.putObject("annotations").put("dev.sigstore.bundle.predicateType", CosignPayloads.SIGN_PREDICATE_TYPE);
+    byte[] manifest = bytes(m);
+    String digest = putManifest(name, sha256(manifest), manifest, OCI_MANIFEST);
+    ObjectNode index = JSON.createObjectNode();
+    index.put("schemaVersion", 2);
+    index.put("mediaType", OCI_INDEX);
+    ObjectNode e = index.putArray("manifests").addObject();
+    e.put("mediaType", OCI_MANIFEST);
+    e.put("digest", digest);
+    e.put("size", manifest.length);
+    e.put("artifactType", bundleType);
+    putManifest(name, tagOf(image.reference(), ""), bytes(index), OCI_INDEX);
+  }
 }

@@ -205,7 +205,7 @@ class SignatureGateTest {
   @Test
   void aKeylessBundleReferrerAboutAnotherDigestIsRefusedWithThatReason() {
     ImageRef image = image();
-    putReferrer(image, resource("attest-build-provenance.sigstore.json").getBytes(StandardCharsets.UTF_8));
+    registry.putBundleReferrer(image, resource("attest-build-provenance.sigstore.json").getBytes(StandardCharsets.UTF_8));
 
     String reason = refusal(verify(image, new SignaturePolicy(List.of(), keyless(Identity.exact(SUBJECT, GITHUB)))));
 
@@ -219,7 +219,7 @@ class SignatureGateTest {
   @Test
   void aKeylessBundleReferrerIsRefusedWhenOnlyKeysAreConfigured() {
     ImageRef image = image();
-    putReferrer(image, resource("attest-build-provenance.sigstore.json").getBytes(StandardCharsets.UTF_8));
+    registry.putBundleReferrer(image, resource("attest-build-provenance.sigstore.json").getBytes(StandardCharsets.UTF_8));
 
     assertThat(refusal(verify(image, new SignaturePolicy(List.of(valid(ci)), null))))
         .contains("is keyless (signed with a certificate), and no keyless identity is configured for this service");
@@ -262,38 +262,4 @@ class SignatureGateTest {
         .contains("no CI signing key and no keyless identity is configured for gate");
   }
 
-  /** A cosign signature referrer holding this bundle, with the tag-schema fallback index. */
-  private static void putReferrer(ImageRef image, byte[] bundle) {
-    String name = image.name();
-    String bundleType = "application/vnd.dev.sigstore.bundle.v0.3+json";
-    ObjectNode m = RawRegistry.JSON.createObjectNode();
-    m.put("schemaVersion", 2);
-    m.put("mediaType", RawRegistry.OCI_MANIFEST);
-    m.put("artifactType", bundleType);
-    ObjectNode config = m.putObject("config");
-    config.put("mediaType", "application/vnd.oci.empty.v1+json");
-    config.put("digest", registry.putBlob(name, "{}".getBytes(StandardCharsets.UTF_8)));
-    config.put("size", 2);
-    ObjectNode layer = m.putArray("layers").addObject();
-    layer.put("mediaType", bundleType);
-    layer.put("digest", registry.putBlob(name, bundle));
-    layer.put("size", bundle.length);
-    byte[] imageManifest = registry.manifest(name, image.reference());
-    ObjectNode subject = m.putObject("subject");
-    subject.put("mediaType", RawRegistry.OCI_MANIFEST);
-    subject.put("digest", image.reference());
-    subject.put("size", imageManifest.length);
-    m.putObject("annotations").put("dev.sigstore.bundle.predicateType", CosignPayloads.SIGN_PREDICATE_TYPE);
-    byte[] manifest = RawRegistry.bytes(m);
-    String digest = registry.putManifest(name, RawRegistry.sha256(manifest), manifest, RawRegistry.OCI_MANIFEST);
-    ObjectNode index = RawRegistry.JSON.createObjectNode();
-    index.put("schemaVersion", 2);
-    index.put("mediaType", RawRegistry.OCI_INDEX);
-    ObjectNode e = index.putArray("manifests").addObject();
-    e.put("mediaType", RawRegistry.OCI_MANIFEST);
-    e.put("digest", digest);
-    e.put("size", manifest.length);
-    e.put("artifactType", bundleType);
-    registry.putManifest(name, RawRegistry.tagOf(image.reference(), ""), RawRegistry.bytes(index), RawRegistry.OCI_INDEX);
-  }
 }

@@ -93,7 +93,7 @@ class VerificationSummaryInteropTest {
   }
 
   @Test
-  void cosignV2VerifiesTheSummary() throws Exception {
+  void cosignV2VerifiesTheSummaryAndBothReadTheAttTagAlone() throws Exception {
     ImageRef image = attested("v2", "production");
     // v2 sees the bundle referrer and reads it given a trusted root (an empty one will do for a key)
     CosignBinary.Run bundle = cosign2.run(dir, "verify-attestation", "--key", gantryPub.toString(), "--insecure-ignore-tlog=true",
@@ -114,6 +114,9 @@ class VerificationSummaryInteropTest {
     CosignBinary.Run att = cosign2.run(dir, "verify-attestation", "--key", gantryPub.toString(), "--insecure-ignore-tlog=true",
         "--type", VerificationSummary.PREDICATE_TYPE, "--policy", policy("prod2b", "production").toString(), ref(legacyOnly));
     assertThat(att.exitCode()).as("cosign v2 verify-attestation of the .att tag:\n%s", att.output()).isZero();
+    CosignBinary.Run att3 = cosign3.run(dir, "verify-attestation", "--key", gantryPub.toString(), "--insecure-ignore-tlog=true",
+        "--type", VerificationSummary.PREDICATE_TYPE, "--policy", policy("prod3b", "production").toString(), ref(legacyOnly));
+    assertThat(att3.exitCode()).as("cosign v3 verify-attestation of the .att tag:\n%s", att3.output()).isZero();
     assertThat(cosign2.run(dir, "verify-attestation", "--key", otherPub.toString(), "--insecure-ignore-tlog=true",
         "--new-bundle-format", "--trusted-root", emptyTrustedRoot.toString(),
         "--type", VerificationSummary.PREDICATE_TYPE, ref(image)).exitCode()).as("another key").isNotZero();
