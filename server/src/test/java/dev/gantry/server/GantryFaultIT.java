@@ -299,7 +299,7 @@ class GantryFaultIT {
         .filter(l -> new String(l.payload(), StandardCharsets.UTF_8).contains("\"" + SigningActivitiesImpl.ENVIRONMENT + "\":\"" + FaultWorld.ENV + "\""))
         .count();
     var summaries = VerificationSummaries.find(image, keys, FaultWorld.ENV, world.registry).found();
-    long att = summaries.stream().filter(f -> f.source().contains(".att")).count();
+    long att = summaries.stream().filter(f -> f.source().endsWith(":att")).count(); // the .att tag; the rest are referrers
     long referrer = summaries.size() - att;
     String counts = "legacy " + legacy + " (layers naming dev " + rawLegacy + "), bundle " + bundle + ", summary .att " + att + ", summary referrer " + referrer;
     if (legacy != 1 || bundle != 1 || rawLegacy != 1 || att != 1 || referrer != 1) {
