@@ -140,7 +140,8 @@ final class FaultWorld implements AutoCloseable {
     git(bare, "config", "receive.autogc", "false");
     Path hook = bare.resolve("hooks/pre-receive");
     Files.writeString(hook, "#!/bin/sh\n# the fault suite's outage drill: refuse every push while the flag exists\n"
-        + "if [ -e '" + refuseFlag + "' ]; then echo 'faults: pushes refused (outage drill)' >&2; exit 1; fi\nexit 0\n");
+        + "if [ -e '" + refuseFlag + "' ]; then echo refused >> '" + root.resolve("refused-pushes.log") + "'; "
+        + "echo 'faults: pushes refused (outage drill)' >&2; exit 1; fi\nexit 0\n");
     Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path work = root.resolve("seed");
     git(root, "clone", "-q", bare.toString(), work.toString());
@@ -358,6 +359,35 @@ final class FaultWorld implements AutoCloseable {
       }
     }
     return counts;
+  }
+
+  /** How many pushes the pre-receive hook refused so far. */
+  int refusedPushes() throws IOException {
+    Path log = root.resolve("refused-pushes.log");
+    return Files.exists(log) ? Files.readAllLines(log).size() : 0;
+  }
+
+  /** A workflow's full history from the Temporal server, as an operator reads it. */
+  List<io.temporal.api.history.v1.HistoryEvent> history(String workflowId) {
+    var stubs = io.temporal.serviceclient.WorkflowServiceStubs.newServiceStubs(
+        io.temporal.serviceclient.WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+    try {
+      List<io.temporal.api.history.v1.HistoryEvent> events = new ArrayList<>();
+      com.google.protobuf.ByteString page = com.google.protobuf.ByteString.EMPTY;
+      do {
+        var resp = stubs.blockingStub().getWorkflowExecutionHistory(
+            io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest.newBuilder()
+                .setNamespace(NAMESPACE)
+                .setExecution(io.temporal.api.common.v1.WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+                .setNextPageToken(page)
+                .build());
+        events.addAll(resp.getHistory().getEventsList());
+        page = resp.getNextPageToken();
+      } while (!page.isEmpty());
+      return events;
+    } finally {
+      stubs.shutdownNow();
+    }
   }
 
   // --- API -----------------------------------------------------------------------------------

@@ -149,6 +149,129 @@ class GantryFaultIT {
     check.assertClean();
   }
 
+  /**
+   * A poisoned input: the image carries a provenance attestation whose statement is not JSON. The
+   * release must be refused at once with the reason, each activity having run once (the history
+   * shows attempt 1 everywhere and no failed or timed-out attempt), and nothing reaches git or
+   * gets Gantry's signature.
+   */
+  @Test
+  @Order(3)
+  void c_aPoisonedEvidenceDocumentFailsClosedAtOnceWithoutRetries() throws Exception {
+    long t0 = System.nanoTime();
+    Release r = world.image("poison", 0);
+    byte[] garbage = "this is not an in-toto statement {{{ \u0000".getBytes(StandardCharsets.UTF_8);
+    String envelope = "{\"payloadType\":\"application/vnd.in-toto+json\",\"payload\":\""
+        + java.util.Base64.getEncoder().encodeToString(garbage) + "\",\"signatures\":[{\"sig\":\"AAAA\"}]}";
+    dev.gantry.registry.AttestationWriter.attach(world.imageRef(r), envelope.getBytes(StandardCharsets.UTF_8),
+        "https://slsa.dev/provenance/v1", dev.gantry.registry.AttestationWriter.Form.LEGACY_ATT, world.registry);
+
+    world.startRelease(r, Duration.ofMinutes(2));
+    String end = world.awaitEnd(r, Duration.ofMinutes(3));
+    long wall = (System.nanoTime() - t0) / 1_000_000;
+    System.out.println("FAULTS: poisoned release ended " + end + " after " + wall + " ms");
+
+    var history = world.history("release/poison/" + r.commit());
+    Map<String, Integer> scheduled = new LinkedHashMap<>();
+    List<String> retried = new ArrayList<>();
+    Map<Long, String> types = new java.util.HashMap<>();
+    for (var e : history) {
+      if (e.hasActivityTaskScheduledEventAttributes()) {
+        String type = e.getActivityTaskScheduledEventAttributes().getActivityType().getName();
+        types.put(e.getEventId(), type);
+        scheduled.merge(type, 1, Integer::sum);
+      } else if (e.hasActivityTaskStartedEventAttributes() && e.getActivityTaskStartedEventAttributes().getAttempt() != 1) {
+        retried.add(types.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId()) + " attempt "
+            + e.getActivityTaskStartedEventAttributes().getAttempt());
+      } else if (e.hasActivityTaskFailedEventAttributes() || e.hasActivityTaskTimedOutEventAttributes()) {
+        retried.add("event " + e.getEventId() + " " + e.getEventType());
+      }
+    }
+    System.out.println("FAULTS: poisoned release's activities: " + scheduled + ", retried: " + retried);
+    int lost = end.startsWith("REFUSED") ? 0 : 1;
+    results.add(new Row("C: poisoned evidence document", 1, 0, 0, 0, lost, List.of(), wall,
+        "ended " + end.replace("|", "/") + "; activities " + scheduled + ", retried " + retried));
+
+    assertThat(end).startsWith("REFUSED").contains("provenance");
+    assertThat(retried).as("activities retried for the poisoned release").isEmpty();
+    assertThat(scheduled).containsKeys("CollectEvidence", "AssessEvidence").doesNotContainKeys("SignRelease");
+    assertThat(world.promotionCommits()).doesNotContainKey("promotion/poison/dev/" + r.commit());
+    assertThat(CosignVerifier.verify(world.imageRef(r), List.of(world.gantryKey), world.registry).verified()).isEmpty();
+  }
+
+  /**
+   * PostgreSQL stopped for 30 s while promotions run: the activities that need it fail and retry,
+   * and every promotion completes after it is back; meanwhile the release view (a workflow query,
+   * no database) answers without a 5xx.
+   */
+  @Test
+  @Order(4)
+  void d_postgresStoppedFor30sDuringPromotions() throws Exception {
+    List<String> services = serviceNames().subList(5, 10);
+    long t0 = System.nanoTime();
+    Batch batch = new Batch(services, RELEASES_PER_SERVICE, 3);
+    batch.start();
+    awaitInFlight(batch, Duration.ofMinutes(2));
+    Thread.sleep(1_000);
+    world.stopPostgres();
+    long stopped = System.nanoTime();
+    Map<String, Integer> views = new java.util.TreeMap<>();
+    Map<String, Integer> catalogReads = new java.util.TreeMap<>();
+    while (System.nanoTime() - stopped < Duration.ofSeconds(30).toNanos()) {
+      for (String s : services) {
+        Release current = batch.current.get(s);
+        if (current == null) {
+          continue;
+        }
+        var view = world.gantry.get("/api/v1/releases/" + s + "/" + current.commit(), FaultWorld.READER);
+        views.merge(String.valueOf(view.statusCode()), 1, Integer::sum);
+      }
+      var env = world.gantry.get("/api/v1/services/" + services.getFirst() + "/environments/" + FaultWorld.ENV, FaultWorld.READER);
+      catalogReads.merge(String.valueOf(env.statusCode()), 1, Integer::sum);
+      Thread.sleep(500);
+    }
+    long restart = System.nanoTime();
+    world.startPostgres();
+    long r = awaitPushAfter(restart, batch, Duration.ofMinutes(4));
+    List<Outcome> outcomes = batch.await();
+    long wall = (System.nanoTime() - t0) / 1_000_000;
+    Check check = check(outcomes);
+    System.out.println("FAULTS: PostgreSQL down 30 s: release views answered " + views + ", catalog reads answered " + catalogReads);
+    results.add(new Row("D: PostgreSQL stopped 30 s", outcomes.size(), 0, 1, check.duplicates, check.lost, List.of(r), wall,
+        "release views (workflow query) meanwhile: " + views + "; catalog reads (need the database): " + catalogReads));
+    assertThat(views.keySet()).as("statuses of GET /releases/{service}/{commit} while PostgreSQL was down").allMatch(k -> !k.startsWith("5"));
+    check.assertClean();
+  }
+
+  /**
+   * The git remote refusing every push for 30 s (its pre-receive hook): the pin fails as a
+   * retryable push rejection, Temporal retries it with backoff, and after the outage every
+   * promotion lands exactly once.
+   */
+  @Test
+  @Order(5)
+  void e_gitRemoteRefusingPushesFor30s() throws Exception {
+    List<String> services = serviceNames().subList(10, 15);
+    Files.writeString(world.refuseFlag, "outage drill\n");
+    long refusedFrom = System.nanoTime();
+    long t0 = System.nanoTime();
+    Batch batch = new Batch(services, RELEASES_PER_SERVICE, 2);
+    batch.start();
+    Thread.sleep(Math.max(0, Duration.ofSeconds(30).toMillis() - (System.nanoTime() - refusedFrom) / 1_000_000));
+    int refusals = world.refusedPushes();
+    Files.delete(world.refuseFlag);
+    long restored = System.nanoTime();
+    long r = awaitPushAfter(restored, batch, Duration.ofMinutes(4));
+    List<Outcome> outcomes = batch.await();
+    long wall = (System.nanoTime() - t0) / 1_000_000;
+    Check check = check(outcomes);
+    System.out.println("FAULTS: git remote refused " + refusals + " pushes in 30 s; first push " + r + " ms after it accepted again");
+    results.add(new Row("E: git remote refusing pushes 30 s", outcomes.size(), 0, 0, check.duplicates, check.lost, List.of(r), wall,
+        refusals + " pushes refused by the pre-receive hook during the outage"));
+    assertThat(refusals).as("pushes the remote refused during the outage (the drill must have bitten)").isPositive();
+    check.assertClean();
+  }
+
   // --- driving releases ----------------------------------------------------------------------
 
   record Outcome(Release release, String end) {}
@@ -161,6 +284,8 @@ class GantryFaultIT {
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger maxInFlight = new AtomicInteger();
     final AtomicBoolean done = new AtomicBoolean();
+    /** The release each service is on now. */
+    final Map<String, Release> current = new ConcurrentHashMap<>();
     private final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
     private final List<Future<List<Outcome>>> futures = new ArrayList<>();
 
@@ -180,6 +305,7 @@ class GantryFaultIT {
         futures.add(pool.submit(() -> {
           List<Outcome> out = new ArrayList<>();
           for (Release r : releases) {
+            current.put(r.service(), r);
             int now = inFlight.incrementAndGet();
             maxInFlight.accumulateAndGet(now, Math::max);
             try {
