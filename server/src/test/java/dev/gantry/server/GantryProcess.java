@@ -66,17 +66,28 @@ final class GantryProcess implements AutoCloseable {
   }
 
   GantryProcess start(String... extraArgs) throws Exception {
+    List<String> args = new ArrayList<>(List.of(
+        "--spring.profiles.active=demo",
+        "--gantry.temporal.port=" + temporalPort,
+        "--gantry.data-dir=" + dataDir));
+    args.addAll(List.of(extraArgs));
+    return launch(args);
+  }
+
+  /** Without the demo profile: the arguments (a configuration file, Temporal, PostgreSQL) say everything. */
+  GantryProcess startServer(String... args) throws Exception {
+    return launch(List.of(args));
+  }
+
+  private GantryProcess launch(List<String> args) throws Exception {
     String jar = System.getProperty("gantry.jar", "target/gantry.jar");
     if (!Files.exists(Path.of(jar))) {
       throw new IllegalStateException("server jar " + jar + " not found: build it with ./mvnw -DskipTests install (./gantry test does)");
     }
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar,
-        "--spring.profiles.active=demo",
-        "--server.port=" + port,
-        "--gantry.temporal.port=" + temporalPort,
-        "--gantry.data-dir=" + dataDir));
-    cmd.addAll(List.of(extraArgs));
+        "--server.port=" + port));
+    cmd.addAll(args);
     process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (System.nanoTime() < deadline) {

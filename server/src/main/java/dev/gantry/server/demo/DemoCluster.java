@@ -14,6 +14,7 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.treewalk.TreeWalk;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -27,6 +28,8 @@ import org.springframework.web.server.ResponseStatusException;
  * the GitOps repository's main branch and reports it on a health endpoint, the way an Argo CD
  * sync plus a readiness probe would. Tell it to turn unhealthy to watch Gantry compensate.
  */
+// only with the demo: component scanning would otherwise start it in every Gantry and fail
+@ConditionalOnProperty(name = "gantry.demo.enabled", havingValue = "true")
 @RestController
 @RequestMapping("/demo/cluster")
 public class DemoCluster {

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -23,6 +24,8 @@ import org.springframework.web.server.ResponseStatusException;
  * a moment later delivers its metrics to the callback Gantry sent, the way a real evaluation job
  * would when it finishes: Gantry's evaluation activity completes asynchronously.
  */
+// only with the demo: component scanning would otherwise start it in every Gantry and fail
+@ConditionalOnProperty(name = "gantry.demo.enabled", havingValue = "true")
 @RestController
 @RequestMapping("/demo/evaluator")
 public class DemoEvaluator {
