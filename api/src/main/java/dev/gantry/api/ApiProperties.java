@@ -123,7 +123,8 @@ public record ApiProperties(List<Service> services, List<User> users) {
       Duration pollInterval,
       Evidence evidence) {}
 
-  public record GitOps(String repository, String branch, String file, String path) {}
+  /** @param outageLimit how long a GitOps change is retried while the remote refuses or is unreachable (default 10m) */
+  public record GitOps(String repository, String branch, String file, String path, java.time.Duration outageLimit) {}
 
   /**
    * @param password in Spring Security's {@code {id}hash} form, e.g. {@code {bcrypt}...} or {@code

@@ -49,6 +49,8 @@ public class ServiceDirectory {
         ApiProperties.GitOps g = Objects.requireNonNull(e.gitops(), where + ": gitops is required");
         require(g.repository() != null && g.file() != null, where + ": gitops.repository and gitops.file are required");
         require(e.healthUrl() != null, where + ": health-url is required");
+        require(g.outageLimit() == null || (!g.outageLimit().isNegative() && g.outageLimit().compareTo(java.time.Duration.ofSeconds(5)) >= 0),
+            where + ": gitops.outage-limit must be at least 5s");
         List<String> members =
             e.approverGroup() == null
                 ? List.of()
@@ -60,7 +62,8 @@ public class ServiceDirectory {
                 e.approverGroup(),
                 members,
                 or(e.approvalTimeout(), Duration.ofHours(72)),
-                new GitOpsTarget(g.repository(), g.branch() == null ? "main" : g.branch(), g.file(), g.path() == null ? "image.digest" : g.path()),
+                new GitOpsTarget(g.repository(), g.branch() == null ? "main" : g.branch(), g.file(), g.path() == null ? "image.digest" : g.path(),
+                    g.outageLimit()),
                 e.healthUrl(),
                 or(e.liveTimeout(), Duration.ofMinutes(10)),
                 or(e.soakTime(), Duration.ofMinutes(5)),

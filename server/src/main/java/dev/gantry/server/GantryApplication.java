@@ -17,7 +17,21 @@ public class GantryApplication {
       // offline commands: no Spring context, no server
       System.exit(dev.gantry.server.cli.GantryCli.run(args));
     }
+    carriers();
     SpringApplication.run(GantryApplication.class, absoluteDataDir(args));
+  }
+
+  /**
+   * More carrier threads for virtual threads than cores, unless the operator chose: a virtual
+   * thread waiting for a class to be initialized pins its carrier, and with one carrier per core
+   * (two here) a few such waiters stop every other virtual thread (see the worker's WarmUp). Set
+   * before the first virtual thread exists, which is why it is here.
+   */
+  static void carriers() {
+    if (System.getProperty("jdk.virtualThreadScheduler.parallelism") == null) {
+      int cores = Runtime.getRuntime().availableProcessors();
+      System.setProperty("jdk.virtualThreadScheduler.parallelism", Integer.toString(Math.max(16, cores)));
+    }
   }
 
   /** Paths derived from the data dir (OCI layouts, git remotes) must be absolute to be allowed. */

@@ -153,7 +153,10 @@ class ComposeFileTest {
         .containsEntry("GANTRY_DATABASE_EMBEDDED", "false")
         .containsEntry("GANTRY_TEMPORAL_TARGET", "temporal:7233")
         .containsEntry("SPRING_DATASOURCE_URL", "jdbc:postgresql://postgresql:5432/gantry")
-        .containsEntry("SERVER_ADDRESS", "0.0.0.0");
+        .containsEntry("SERVER_ADDRESS", "0.0.0.0")
+        // the settings the fault suite proves Gantry under
+        .containsEntry("SPRING_DATASOURCE_HIKARI_CONNECTION_TIMEOUT", Integer.toString(FaultWorld.DB_CONNECTION_TIMEOUT_MS))
+        .containsEntry("GANTRY_ROLES", "api,worker");
     assertThat(list(gantry.get("ports"))).containsExactly("127.0.0.1:8080:8080");
 
     // the extra configuration it is pointed at is mounted there, and exists in the repository

@@ -50,6 +50,12 @@ final class FaultWorld implements AutoCloseable {
   static final String ENV = "dev";
   static final String CI = "ci";
   static final String READER = "reader";
+  /** How long Gantry waits for a database connection (docker-compose.yml sets the same). */
+  static final int DB_CONNECTION_TIMEOUT_MS = 5000;
+  /** Approves when the world's environments need approvals (the scale benchmark's). */
+  static final String APPROVER = "approver";
+  /** Approvals dev needs: 0 lets every release promote by itself. */
+  int approvals;
 
   final Path root;
   final Path oci;
@@ -60,6 +66,11 @@ final class FaultWorld implements AutoCloseable {
   final List<String> services;
   /** Services whose dev environment requires evidence (provenance), for the poisoned-input drill. */
   final List<String> gated;
+  final List<String> inRegistry;
+  final LocalRegistry dockerRegistry;
+  /** The service whose GitOps outage limit is short, for the drill that outlasts it. */
+  static final String OUTAGE_LIMITED = "outage";
+  static final Duration OUTAGE_LIMIT = Duration.ofSeconds(15);
   final PublicKey gantryKey;
   final RegistrySettings registry;
 
@@ -83,7 +94,14 @@ final class FaultWorld implements AutoCloseable {
   private volatile boolean closing;
 
   FaultWorld(Path root, List<String> services, List<String> gated) throws Exception {
+    this(root, services, gated, List.of());
+  }
+
+  /** @param inRegistry services whose images live in a docker-registry (which can be stopped) rather than an OCI layout */
+  FaultWorld(Path root, List<String> services, List<String> gated, List<String> inRegistry) throws Exception {
     this.root = root;
+    this.inRegistry = List.copyOf(inRegistry);
+    this.dockerRegistry = new LocalRegistry(root.resolve("docker-registry"));
     this.services = List.copyOf(services);
     this.gated = List.copyOf(gated);
     this.oci = root.resolve("oci");
@@ -97,7 +115,7 @@ final class FaultWorld implements AutoCloseable {
     this.gantryPort = GantryProcess.freePort();
     this.temporal = new TemporalServerProcess(root.resolve("temporal"), freshLog("temporal-server.log"));
     this.gantryKey = PublicKeys.fromPem(Files.readString(Path.of("src/main/resources/demo/gantry-signing-key.pub")));
-    this.registry = RegistrySettings.allowing("oci:" + oci);
+    this.registry = RegistrySettings.allowing("oci:" + oci, dockerRegistry.host()).withInsecure(dockerRegistry.host());
   }
 
   Path freshLog(String name) throws IOException {
@@ -110,6 +128,9 @@ final class FaultWorld implements AutoCloseable {
 
   FaultWorld start() throws Exception {
     temporal.start();
+    if (!inRegistry.isEmpty()) {
+      dockerRegistry.start();
+    }
     startPostgres();
     createRepository();
     startGitDaemon();
@@ -267,18 +288,19 @@ final class FaultWorld implements AutoCloseable {
     y.append("spring:\n  datasource:\n")
         .append("    url: jdbc:postgresql://127.0.0.1:").append(postgresPort).append("/postgres\n")
         .append("    username: postgres\n    password: postgres\n")
-        .append("    hikari:\n      connection-timeout: 5000\n");
+        .append("    hikari:\n      connection-timeout: ").append(DB_CONNECTION_TIMEOUT_MS).append('\n');
     y.append("gantry:\n")
         .append("  data-dir: ").append(root.resolve("gantry")).append('\n')
         .append("  temporal: {embedded: false, target: \"").append(temporal.target()).append("\", namespace: ").append(NAMESPACE).append("}\n")
         .append("  database: {embedded: false}\n")
         .append("  signing: {key: \"classpath:demo/gantry-signing-key.pem\"}\n")
-        .append("  registries: {allowed: [\"oci:").append(oci).append("\"]}\n")
+        .append("  registries: {allowed: [\"oci:").append(oci).append("\", \"").append(dockerRegistry.host())
+        .append("\"], insecure: [\"").append(dockerRegistry.host()).append("\"], timeout: 5s}\n")
         .append("  services:\n");
     String provenanceKey = Files.readString(Path.of("src/main/resources/demo/provenance-key.pub")).strip().replace("\n", "\n          ");
     for (String s : services) {
       y.append("    - name: ").append(s).append('\n')
-          .append("      image: \"oci:").append(oci).append('/').append(s).append("\"\n");
+          .append("      image: \"").append(repository(s)).append("\"\n");
       if (gated.contains(s)) {
         y.append("      source-repository: https://github.com/faults/").append(s).append('\n')
             .append("      trusted-builders: [\"https://github.com/faults/").append(s).append("/.github/workflows/release.yml@refs/heads/*\"]\n")
@@ -286,24 +308,28 @@ final class FaultWorld implements AutoCloseable {
       }
       y.append("      environments:\n")
           .append("        - name: ").append(ENV).append('\n')
-          .append("          approvals: 0\n")
-          .append("          gitops: {repository: \"").append(repositoryUrl()).append("\", branch: main, file: ").append(valuesFile(s)).append(", path: image.digest}\n")
+          .append("          approvals: ").append(approvals).append('\n')
+          .append(approvals > 0 ? "          approver-group: approvers\n" : "")
+          .append("          gitops: {repository: \"").append(repositoryUrl()).append("\", branch: main, file: ").append(valuesFile(s))
+          .append(", path: image.digest").append(s.equals(OUTAGE_LIMITED) ? ", outage-limit: " + OUTAGE_LIMIT.toSeconds() + "s" : "").append("}\n")
           .append("          health-url: \"").append(healthUrl(s)).append("\"\n")
           .append("          live-timeout: 5m\n          soak-time: 0s\n          poll-interval: 500ms\n")
           .append("          evidence: {require: [").append(gated.contains(s) ? "provenance" : "").append("], wait-for: 0s}\n");
     }
     y.append("  users:\n")
         .append("    - {name: ").append(CI).append(", password: \"{noop}").append(CI).append("\", roles: [ci]}\n")
-        .append("    - {name: ").append(READER).append(", password: \"{noop}").append(READER).append("\"}\n");
+        .append("    - {name: ").append(READER).append(", password: \"{noop}").append(READER).append("\"}\n")
+        .append("    - {name: ").append(APPROVER).append(", password: \"{noop}").append(APPROVER).append("\", groups: [approvers]}\n");
     config = root.resolve("gantry.yaml");
     Files.writeString(config, y.toString());
   }
 
   /** Starts Gantry (again): the same configuration, data and port every time. */
-  GantryProcess startGantry() throws Exception {
+  GantryProcess startGantry(String... jvmArgs) throws Exception {
     gantryStarts++;
     Path log = freshLog("gantry-" + gantryStarts + ".log");
     gantry = new GantryProcess(root.resolve("gantry"), log, gantryPort)
+        .withJvmArgs(jvmArgs)
         .startServer("--spring.config.additional-location=file:" + config);
     return gantry;
   }
@@ -324,15 +350,20 @@ final class FaultWorld implements AutoCloseable {
   /** Builds release {@code k} of a service into the layout, tagged as CI tags it. */
   Release image(String service, int k) {
     String commit = commitOf(service, k);
-    String digest = new OciImageWriter()
-        .file("app/version", service + " build " + k + "\n")
-        .build().digest();
-    new OciImageWriter().file("app/version", service + " build " + k + "\n").writeLayout(oci.resolve(service), Digests.defaultTag(commit));
+    OciImageWriter image = new OciImageWriter().file("app/version", service + " build " + k + "\n");
+    String digest = inRegistry.contains(service)
+        ? image.push(new ImageRef(repository(service), Digests.defaultTag(commit)), registry)
+        : image.writeLayout(oci.resolve(service), Digests.defaultTag(commit));
     return new Release(service, commit, digest);
   }
 
+  /** The service's image repository: in the OCI layout, or in the docker-registry. */
+  String repository(String service) {
+    return inRegistry.contains(service) ? dockerRegistry.host() + "/" + service : "oci:" + oci + "/" + service;
+  }
+
   ImageRef imageRef(Release r) {
-    return new ImageRef("oci:" + oci + "/" + r.service(), r.digest());
+    return new ImageRef(repository(r.service()), r.digest());
   }
 
   static String commitOf(String service, int k) {
@@ -468,6 +499,7 @@ final class FaultWorld implements AutoCloseable {
   public void close() {
     closing = true;
     List<Exception> problems = new ArrayList<>();
+    dockerRegistry.close();
     if (gantry != null) {
       gantry.close();
     }

@@ -46,6 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
 class GantryFaultIT {
   static final int SERVICES = 20;
   static final int RELEASES_PER_SERVICE = 10;
+  /** Services whose images live in the docker-registry that scenario F stops. */
+  static final List<String> REGISTRY_SERVICES = List.of("reg-00", "reg-01", "reg-02", "reg-03", "reg-04");
   static final int KILLS = 5;
   static final Duration PER_RELEASE = Duration.ofMinutes(6);
 
@@ -66,7 +68,9 @@ class GantryFaultIT {
   static void startWorld() throws Exception {
     List<String> all = new ArrayList<>(serviceNames());
     all.add("poison");
-    world = new FaultWorld(root, all, List.of("poison")).start();
+    all.add(FaultWorld.OUTAGE_LIMITED);
+    all.addAll(REGISTRY_SERVICES);
+    world = new FaultWorld(root, all, List.of("poison"), REGISTRY_SERVICES).start();
     world.startGantry();
   }
 
@@ -273,6 +277,60 @@ class GantryFaultIT {
     results.add(new Row("E: git remote refusing pushes 30 s", outcomes.size(), 0, 0, check.duplicates, check.lost, List.of(r), wall,
         refusals + " pushes refused by the pre-receive hook during the outage"));
     assertThat(refusals).as("pushes the remote refused during the outage (the drill must have bitten)").isPositive();
+    check.assertClean();
+  }
+
+  /**
+   * An outage longer than the environment's limit ({@code gitops.outage-limit}, 15 s here): the
+   * promotion ends FAILED with the reason once the limit is spent, and nothing reached git.
+   */
+  @Test
+  @Order(6)
+  void e2_anOutageLongerThanTheLimitEndsThePromotionClosed() throws Exception {
+    Files.writeString(world.refuseFlag, "outage drill (longer than the limit)\n");
+    long t0 = System.nanoTime();
+    String end;
+    Release r;
+    try {
+      r = world.image(FaultWorld.OUTAGE_LIMITED, 0);
+      world.startRelease(r, Duration.ofMinutes(1));
+      end = world.awaitEnd(r, Duration.ofMinutes(2));
+    } finally {
+      Files.deleteIfExists(world.refuseFlag);
+    }
+    long wall = (System.nanoTime() - t0) / 1_000_000;
+    int commits = world.promotionCommits().getOrDefault(r.promotionPrefix().substring(0, r.promotionPrefix().length() - 1), 0);
+    System.out.println("FAULTS: outage longer than " + FaultWorld.OUTAGE_LIMIT + ": ended " + end + " after " + wall + " ms");
+    results.add(new Row("E2: git refusing pushes longer than the limit (" + FaultWorld.OUTAGE_LIMIT.toSeconds() + " s)", 1, 0, 0,
+        Math.max(0, commits - 1), 0, List.of(), wall, "ended " + end.replace("|", "/") + "; commits on main: " + commits));
+    assertThat(end).startsWith("FAILED").contains("outage limit");
+    assertThat(commits).as("GitOps commits of the promotion that ran out of time").isZero();
+  }
+
+  /**
+   * The registry stopped for 30 s while releases of the services whose images it holds start:
+   * resolving, signing and attesting retry with backoff, and after it is back every promotion
+   * lands exactly once.
+   */
+  @Test
+  @Order(7)
+  void f_registryStoppedFor30s() throws Exception {
+    long t0 = System.nanoTime();
+    Batch batch = new Batch(REGISTRY_SERVICES, 0, 2);
+    batch.start();
+    Thread.sleep(1000); // some are resolving or signing when it goes
+    world.dockerRegistry.stop();
+    long stopped = System.nanoTime();
+    Thread.sleep(Duration.ofSeconds(30).toMillis());
+    world.dockerRegistry.start();
+    long restored = System.nanoTime();
+    long r = awaitPushAfter(restored, batch, Duration.ofMinutes(4));
+    List<Outcome> outcomes = batch.await();
+    long wall = (System.nanoTime() - t0) / 1_000_000;
+    Check check = check(outcomes);
+    System.out.println("FAULTS: registry down " + (restored - stopped) / 1_000_000 + " ms; first push " + r + " ms after it was back");
+    results.add(new Row("F: registry stopped 30 s", outcomes.size(), 0, 1, check.duplicates, check.lost, List.of(r), wall,
+        "docker-registry SIGKILLed and started again on the same storage"));
     check.assertClean();
   }
 

@@ -27,6 +27,7 @@ final class GantryProcess implements AutoCloseable {
   final Path dataDir;
   final Path log;
   private Process process;
+  private final List<String> jvmArgs = new ArrayList<>();
 
   GantryProcess(Path dataDir, Path log) throws IOException {
     this(dataDir, log, freePort());
@@ -74,6 +75,16 @@ final class GantryProcess implements AutoCloseable {
     return launch(args);
   }
 
+  /** JVM options for the next start, e.g. {@code -Xmx1g}. */
+  GantryProcess withJvmArgs(String... args) {
+    jvmArgs.addAll(List.of(args));
+    return this;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
   /** Without the demo profile: the arguments (a configuration file, Temporal, PostgreSQL) say everything. */
   GantryProcess startServer(String... args) throws Exception {
     return launch(List.of(args));
@@ -84,9 +95,9 @@ final class GantryProcess implements AutoCloseable {
     if (!Files.exists(Path.of(jar))) {
       throw new IllegalStateException("server jar " + jar + " not found: build it with ./mvnw -DskipTests install (./gantry test does)");
     }
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar,
-        "--server.port=" + port));
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(jvmArgs);
+    cmd.addAll(List.of("-jar", jar, "--server.port=" + port));
     cmd.addAll(args);
     process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();

@@ -12,11 +12,6 @@ import dev.gantry.signing.SummaryRequest;
 import dev.gantry.signing.VerificationSummary;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,7 +102,7 @@ public final class RollbackBenchmark {
         "edit + git commit", "git push", "total")) {
       manual.put(step, new ArrayList<>());
     }
-    try (Registry registry = Registry.start(work)) {
+    try (LocalRegistry registry = new LocalRegistry(work.resolve("registry")).start()) {
       String image = registry.host() + "/storefront";
       String tag = "sha-" + c1;
       run(work, "skopeo", "copy", "--quiet", "--preserve-digests", "--dest-tls-verify=false",
@@ -216,51 +211,5 @@ public final class RollbackBenchmark {
       throw new IllegalStateException(String.join(" ", command) + " failed:\n" + out);
     }
     return out;
-  }
-
-  /** Debian's docker-registry on a free loopback port, for cosign to read from. */
-  private record Registry(Process process, int port) implements AutoCloseable {
-    static Registry start(Path work) throws Exception {
-      int port;
-      try (ServerSocket s = new ServerSocket(0)) {
-        port = s.getLocalPort();
-      }
-      Path config = Files.writeString(work.resolve("registry.yml"), """
-          version: 0.1
-          log:
-            level: error
-          storage:
-            filesystem:
-              rootdirectory: %s
-          http:
-            addr: 127.0.0.1:%d
-            secret: bench
-          """.formatted(Files.createDirectories(work.resolve("registry")), port));
-      Process p = new ProcessBuilder("/usr/bin/docker-registry", "serve", config.toString())
-          .redirectErrorStream(true).redirectOutput(work.resolve("registry.log").toFile()).start();
-      HttpClient http = HttpClient.newHttpClient();
-      for (int i = 0; i < 300; i++) {
-        try {
-          if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/")).build(),
-              HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-            return new Registry(p, port);
-          }
-        } catch (IOException notYet) {
-          // not listening yet
-        }
-        Thread.sleep(100);
-      }
-      p.destroyForcibly();
-      throw new IllegalStateException("docker-registry did not start (apt-get install -y docker-registry)");
-    }
-
-    String host() {
-      return "127.0.0.1:" + port;
-    }
-
-    @Override
-    public void close() {
-      process.destroyForcibly();
-    }
   }
 }

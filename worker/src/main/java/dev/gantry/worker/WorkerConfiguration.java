@@ -162,6 +162,7 @@ public class WorkerConfiguration {
             previousKeys(props),
             new EvidenceStore(dataSource, new LocalObjectStore(objectsDir(props)))::get,
             props.signing() == null ? null : props.signing().verifierId()));
+    WarmUp.replay(worker);
     Duration grace = w != null && w.shutdownGrace() != null ? w.shutdownGrace() : Duration.ofSeconds(30);
     return new GantryWorker(factory, grace);
   }

@@ -63,12 +63,17 @@ public final class Stubs {
   }
 
   public static GitOpsActivities gitops() {
+    return gitops(GitOpsTarget.DEFAULT_OUTAGE_LIMIT);
+  }
+
+  /** A GitOps change retried with backoff for at most {@code outageLimit} (the environment's). */
+  public static GitOpsActivities gitops(Duration outageLimit) {
     return Workflow.newActivityStub(
         GitOpsActivities.class,
         ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofMinutes(2))
+            .setStartToCloseTimeout(Duration.ofMinutes(2).compareTo(outageLimit) < 0 ? Duration.ofMinutes(2) : outageLimit)
             .setHeartbeatTimeout(Duration.ofSeconds(30))
-            .setScheduleToCloseTimeout(Duration.ofMinutes(10))
+            .setScheduleToCloseTimeout(outageLimit)
             .setRetryOptions(backoff(Duration.ofSeconds(30)))
             .build());
   }

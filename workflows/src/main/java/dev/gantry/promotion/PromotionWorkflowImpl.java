@@ -39,7 +39,6 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
   private static final Duration MAX_HOLD_RECHECK = Duration.ofMinutes(1);
 
   private final CatalogActivities catalog = Stubs.catalog();
-  private final GitOpsActivities gitops = Stubs.gitops();
   private final LaneActivities lane = Stubs.lane();
   private final AuditActivities audit = Stubs.audit();
   private final SigningActivities signing = Stubs.signing();
@@ -117,6 +116,7 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
     Map<String, String> trailers = new LinkedHashMap<>();
     trailers.put("Gantry-Promotion", id);
     trailers.put("Gantry-Release", request.commit());
+    GitOpsActivities gitops = Stubs.gitops(env.gitops().outage());
     GitChange change;
     try {
       change =
@@ -128,7 +128,13 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
                   trailers));
     } catch (ActivityFailure f) {
       // nothing reached git: a pin either pushes or fails
-      String reason = "GitOps change failed: " + Failures.reason(f);
+      // retries stop when the next one would pass the schedule-to-close limit: the outage limit
+      String reason = (f.getRetryState() == io.temporal.api.enums.v1.RetryState.RETRY_STATE_TIMEOUT
+              || f.getCause() instanceof io.temporal.failure.TimeoutFailure
+              ? "GitOps change failed: the remote refused or was out of reach for longer than the outage limit "
+                  + env.gitops().outage() + "; last: "
+              : "GitOps change failed: ")
+          + Failures.reason(f);
       record(EnvironmentState.FAILED, null, reason);
       return new PromotionResult(EnvironmentState.FAILED, null, null, reason);
     }
@@ -204,7 +210,7 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
     Map<String, String> trailers = new LinkedHashMap<>();
     trailers.put("Gantry-Compensates", id);
     GitChange back =
-        gitops.pin(
+        Stubs.gitops(env.gitops().outage()).pin(
             new PinRequest(
                 env.gitops(),
                 restore,

@@ -8,7 +8,6 @@ import dev.gantry.catalog.PromotionRecord;
 import dev.gantry.catalog.RollbackTarget;
 import dev.gantry.evidence.ReleaseRef;
 import dev.gantry.gitops.GitChange;
-import dev.gantry.gitops.GitOpsActivities;
 import dev.gantry.gitops.PinRequest;
 import dev.gantry.model.EnvironmentSpec;
 import dev.gantry.model.FailureTypes;
@@ -32,7 +31,6 @@ import java.util.Map;
 public class RollbackWorkflowImpl implements RollbackWorkflow {
   private final CatalogActivities catalog = Stubs.catalog();
   private final RegistryActivities registry = Stubs.registry();
-  private final GitOpsActivities gitops = Stubs.gitops();
   private final AuditActivities audit = Stubs.audit();
   private final SigningActivities signing = Stubs.signing();
 
@@ -78,7 +76,7 @@ public class RollbackWorkflowImpl implements RollbackWorkflow {
     trailers.put("Gantry-Rollback", id);
     trailers.put("Gantry-Requested-By", request.by());
     GitChange change =
-        gitops.pin(
+        Stubs.gitops(env.gitops().outage()).pin(
             new PinRequest(
                 env.gitops(),
                 target.digest(),

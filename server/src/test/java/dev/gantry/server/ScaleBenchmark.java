@@ -1,0 +1,223 @@
+package dev.gantry.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+
+/**
+ * 10,000 releases waiting for approval on one Gantry process (API and worker, virtual threads, the
+ * default bounded workflow cache) against the real Temporal server: the heap it uses while they all
+ * wait, then the latency from an approval to its GitOps commit for 100 approvals sent meanwhile.
+ *
+ * <p>{@code ./gantry bench scale [--services 100] [--releases-per-service 100] [--approvals 100]
+ * [--xmx 1g]}. Needs the Temporal server binary (deploy/temporal/install.sh) and git.
+ */
+public final class ScaleBenchmark {
+
+  public static void main(String[] args) throws Exception {
+    int services = 100;
+    int perService = 100;
+    int approvals = 100;
+    String xmx = "1g";
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--services" -> services = Integer.parseInt(args[++i]);
+        case "--releases-per-service" -> perService = Integer.parseInt(args[++i]);
+        case "--approvals" -> approvals = Integer.parseInt(args[++i]);
+        case "--xmx" -> xmx = args[++i];
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    int total = services * perService;
+    List<String> names = IntStream.range(0, services).mapToObj(i -> String.format("scale-%03d", i)).toList();
+    Path root = Files.createTempDirectory("gantry-bench-scale-");
+    try (FaultWorld world = new FaultWorld(root, names, List.of())) {
+      world.approvals = 1;
+      world.start();
+      long t0 = System.nanoTime();
+      List<FaultWorld.Release> releases = new ArrayList<>(total);
+      for (int k = 0; k < perService; k++) {
+        for (String s : names) {
+          releases.add(world.image(s, k));
+        }
+      }
+      System.out.printf("images: %d in %d layouts written in %.1f s%n", total, services, (System.nanoTime() - t0) / 1e9);
+
+      GantryProcess gantry = world.startGantry("-Xmx" + xmx, "-XX:+UseG1GC");
+      System.out.printf("gantry: pid %d, -Xmx%s, against Temporal %s%n", gantry.pid(), xmx, world.temporal.target());
+
+      // start them all, 16 at a time
+      t0 = System.nanoTime();
+      final long startedFrom = t0;
+      AtomicInteger started = new AtomicInteger();
+      try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
+        List<Future<?>> jobs = new ArrayList<>();
+        for (FaultWorld.Release r : releases) {
+          jobs.add(pool.submit(() -> {
+            world.startRelease(r, Duration.ofMinutes(5));
+            int n = started.incrementAndGet();
+            if (n % 1000 == 0) {
+              System.out.printf("  %,d releases started (%.0f s)%n", n, (System.nanoTime() - startedFrom) / 1e9);
+            }
+            return null;
+          }));
+        }
+        for (Future<?> j : jobs) {
+          j.get();
+        }
+      }
+      double startSeconds = (System.nanoTime() - t0) / 1e9;
+      System.out.printf("started %,d releases in %.1f s (%.0f/s)%n", total, startSeconds, total / startSeconds);
+
+      // every one waiting for its approval in dev
+      t0 = System.nanoTime();
+      Map<String, JsonNode> waiting = new ConcurrentHashMap<>();
+      long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+      while (waiting.size() < total && System.nanoTime() < deadline) {
+        try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
+          for (FaultWorld.Release r : releases) {
+            if (!waiting.containsKey(r.commit())) {
+              pool.submit(() -> {
+                JsonNode env = environment(gantry, r);
+                if (env != null && env.path("state").asText().equals("WAITING_FOR_APPROVAL")) {
+                  waiting.put(r.commit(), env);
+                }
+                return null;
+              });
+            }
+          }
+        }
+        System.out.printf("  %,d of %,d waiting for approval%n", waiting.size(), total);
+      }
+      if (waiting.size() < total) {
+        throw new IllegalStateException("only " + waiting.size() + " of " + total + " releases reached WAITING_FOR_APPROVAL");
+      }
+      System.out.printf("all %,d waiting for approval %.1f s after the last start%n", total, (System.nanoTime() - t0) / 1e9);
+
+      String heap = heapAfterGc(gantry.pid());
+      System.out.println("heap after a full GC, all waiting: " + heap);
+
+      // 100 approvals while they all wait, one every 250 ms, each timed to its commit on main
+      Random random = new Random(42);
+      // one release per service (the lane would supersede an older release queued behind a newer one)
+      List<FaultWorld.Release> chosen = new ArrayList<>();
+      for (int i = 0; i < approvals; i++) {
+        String s = names.get(i % names.size());
+        chosen.add(releases.get(random.nextInt(perService) * names.size() + names.indexOf(s)));
+      }
+      if (approvals > names.size()) {
+        throw new IllegalArgumentException("--approvals must not exceed --services: one approval per service");
+      }
+      Map<String, Long> sentAt = new ConcurrentHashMap<>();
+      Map<String, Long> committedAt = new ConcurrentHashMap<>();
+      Thread watch = Thread.ofPlatform().daemon().start(() -> {
+        while (!Thread.currentThread().isInterrupted()) {
+          try {
+            long now = System.nanoTime();
+            for (String key : world.promotionCommits().keySet()) {
+              committedAt.putIfAbsent(key, now);
+            }
+            Thread.sleep(5);
+          } catch (InterruptedException e) {
+            return;
+          } catch (IOException e) {
+            // the repository moved under the walk: look again
+          }
+        }
+      });
+      for (FaultWorld.Release r : chosen) {
+        JsonNode env = waiting.get(r.commit());
+        String body = "{\"comment\":\"bench\",\"evidenceBundle\":" + (env.hasNonNull("evidenceBundle") ? "\"" + env.get("evidenceBundle").asText() + "\"" : "null") + "}";
+        long sent = System.nanoTime();
+        HttpResponse<String> resp = gantry.send("POST", "/api/v1/releases/" + r.service() + "/" + r.commit() + "/environments/" + FaultWorld.ENV + "/approvals",
+            FaultWorld.APPROVER, body);
+        if (resp.statusCode() != 200) {
+          throw new IllegalStateException("approving " + r + " answered " + resp.statusCode() + ": " + resp.body());
+        }
+        sentAt.put(key(r), sent);
+        Thread.sleep(250);
+      }
+      deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+      while (!committedAt.keySet().containsAll(sentAt.keySet()) && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      watch.interrupt();
+      List<Double> latencies = new ArrayList<>();
+      for (var e : sentAt.entrySet()) {
+        Long c = committedAt.get(e.getKey());
+        if (c == null) {
+          throw new IllegalStateException(e.getKey() + " was approved but never committed");
+        }
+        latencies.add((c - e.getValue()) / 1e6);
+      }
+      Collections.sort(latencies);
+      String heapAfter = heapAfterGc(gantry.pid());
+
+      System.out.println();
+      System.out.println("| figure | value |");
+      System.out.println("| --- | --- |");
+      System.out.printf("| releases waiting for approval | %,d (%d services × %d) |%n", total, services, perService);
+      System.out.printf("| start rate (POST /releases, 16 clients) | %.0f/s |%n", total / startSeconds);
+      System.out.printf("| heap used after full GC, all waiting (-Xmx%s) | %s |%n", xmx, heap);
+      System.out.printf("| heap used after full GC, after the approvals | %s |%n", heapAfter);
+      System.out.printf("| approval → GitOps commit, %d approvals: min / p50 / p99 / max | %.0f / %.0f / %.0f / %.0f ms |%n", latencies.size(),
+          latencies.getFirst(), pct(latencies, 50), pct(latencies, 99), latencies.getLast());
+      gantry.stop();
+    }
+  }
+
+  private static String key(FaultWorld.Release r) {
+    String p = r.promotionPrefix();
+    return p.substring(0, p.length() - 1);
+  }
+
+  private static JsonNode environment(GantryProcess gantry, FaultWorld.Release r) throws Exception {
+    HttpResponse<String> resp = gantry.get("/api/v1/releases/" + r.service() + "/" + r.commit(), FaultWorld.READER);
+    if (resp.statusCode() != 200) {
+      return null;
+    }
+    return GantryProcess.json(resp).path("environments").path(0);
+  }
+
+  /** {@code jcmd GC.run}, then the used heap {@code GC.heap_info} reports. */
+  private static String heapAfterGc(long pid) throws Exception {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    run(jcmd.toString(), Long.toString(pid), "GC.run");
+    String info = run(jcmd.toString(), Long.toString(pid), "GC.heap_info");
+    for (String line : info.split("\n")) {
+      if (line.contains("garbage-first heap") || line.contains("total") && line.contains("used")) {
+        return line.strip().replaceAll("\\s+", " ");
+      }
+    }
+    return info.strip();
+  }
+
+  private static String run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+    }
+    return out;
+  }
+
+  private static double pct(List<Double> sorted, int p) {
+    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+  }
+}
