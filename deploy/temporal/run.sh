@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a durable Temporal server (1.32.1) on one SQLite file under DATA_DIR:
 #   deploy/temporal/run.sh DATA_DIR [PORT]        PORT = frontend gRPC, default 7233
-# With TEMPORAL_TLS_DIR (see below) the frontend speaks mTLS.
+# With TEMPORAL_TLS_DIR (see below) the frontend speaks mTLS; TEMPORAL_SQLITE_SYNCHRONOUS=1 trades
+# the last commits before a power cut (not a crash) for speed (default 2, FULL).
 # Writes DATA_DIR/temporal.yaml and DATA_DIR/dynamicconfig.yaml, keeps history in
 # DATA_DIR/temporal.db, then replaces itself with the server (so its pid is the server's).
 # Other ports derive from PORT as in Temporal's defaults: HTTP PORT+10, history PORT+1,
@@ -12,7 +13,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 VERSION=1.32.1
 BIN="${TEMPORAL_SERVER:-${GANTRY_TEMPORAL_HOME:-$HOME/.cache/gantry/temporal-server-$VERSION}/server}"
 
-[ $# -ge 1 ] || { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 mkdir -p "$1"
 DATA="$(cd "$1" && pwd)"
 P="${2:-7233}"
@@ -49,6 +50,7 @@ TLS
 fi
 sed -e "s|@DB_FILE@|$DATA/temporal.db|g" \
     -e "s|@DYNAMIC_CONFIG@|$DATA/dynamicconfig.yaml|g" \
+    -e "s|@SYNCHRONOUS@|${TEMPORAL_SQLITE_SYNCHRONOUS:-2}|g" \
     -e "s|@FRONTEND_PORT@|$P|g" \
     -e "s|@HTTP_PORT@|$((P + 10))|g" \
     -e "s|@HISTORY_PORT@|$((P + 1))|g" \

@@ -35,12 +35,14 @@ public final class ScaleBenchmark {
     int perService = 100;
     int approvals = 100;
     String xmx = "1g";
+    String synchronous = "2";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--services" -> services = Integer.parseInt(args[++i]);
         case "--releases-per-service" -> perService = Integer.parseInt(args[++i]);
         case "--approvals" -> approvals = Integer.parseInt(args[++i]);
         case "--xmx" -> xmx = args[++i];
+        case "--sqlite-synchronous" -> synchronous = args[++i];
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -49,6 +51,7 @@ public final class ScaleBenchmark {
     Path root = Files.createTempDirectory("gantry-bench-scale-");
     try (FaultWorld world = new FaultWorld(root, names, List.of())) {
       world.approvals = 1;
+      world.temporal.withEnv("TEMPORAL_SQLITE_SYNCHRONOUS", synchronous);
       world.start();
       long t0 = System.nanoTime();
       List<FaultWorld.Release> releases = new ArrayList<>(total);
@@ -60,7 +63,7 @@ public final class ScaleBenchmark {
       System.out.printf("images: %d in %d layouts written in %.1f s%n", total, services, (System.nanoTime() - t0) / 1e9);
 
       GantryProcess gantry = world.startGantry("-Xmx" + xmx, "-XX:+UseG1GC");
-      System.out.printf("gantry: pid %d, -Xmx%s, against Temporal %s%n", gantry.pid(), xmx, world.temporal.target());
+      System.out.printf("gantry: pid %d, -Xmx%s, against Temporal %s (SQLite synchronous=%s)%n", gantry.pid(), xmx, world.temporal.target(), synchronous);
 
       // start them all, 16 at a time
       t0 = System.nanoTime();

@@ -48,6 +48,12 @@ final class TemporalServerProcess implements AutoCloseable {
     return Path.of(System.getProperty("gantry.temporal.run", "../deploy/temporal/run.sh")).toAbsolutePath().normalize();
   }
 
+  /** An environment variable for deploy/temporal/run.sh, e.g. {@code TEMPORAL_SQLITE_SYNCHRONOUS}. */
+  TemporalServerProcess withEnv(String name, String value) {
+    env.put(name, value);
+    return this;
+  }
+
   /** Serves the frontend with mTLS from the files in {@code dir} (see deploy/temporal/run.sh). */
   TemporalServerProcess withTls(Path dir, String serverName) {
     env.put("TEMPORAL_TLS_DIR", dir.toString());
