@@ -141,16 +141,18 @@ public class WorkerConfiguration {
             WorkerOptions.newBuilder().setUsingVirtualThreadsOnActivityWorker(true).build());
     worker.registerWorkflowImplementationTypes(
         ReleaseWorkflowImpl.class, PromotionWorkflowImpl.class, PromotionLaneWorkflowImpl.class, RollbackWorkflowImpl.class);
+    LocalObjectStore objects = new LocalObjectStore(objectsDir(props));
+    EvidenceStore evidence = new EvidenceStore(dataSource, objects);
     worker.registerActivitiesImplementations(
         new RegistryActivitiesImpl(registry),
         new GitOpsActivitiesImpl(gitops),
         new HealthActivitiesImpl(),
         new CatalogActivitiesImpl(dataSource),
-        new AuditActivitiesImpl(dataSource, new LocalObjectStore(objectsDir(props))),
+        new AuditActivitiesImpl(dataSource, objects),
         new LaneActivitiesImpl(client),
         new EvidenceActivitiesImpl(
             dataSource,
-            new EvidenceStore(dataSource, new LocalObjectStore(objectsDir(props))),
+            evidence,
             new ComponentIndex(dataSource),
             ref -> Attachments.list(ref, registry, Attachments.Limits.DEFAULT),
             registry,
@@ -160,7 +162,7 @@ public class WorkerConfiguration {
             registry,
             signer(props),
             previousKeys(props),
-            new EvidenceStore(dataSource, new LocalObjectStore(objectsDir(props)))::get,
+            evidence::get,
             props.signing() == null ? null : props.signing().verifierId()));
     WarmUp.replay(worker);
     Duration grace = w != null && w.shutdownGrace() != null ? w.shutdownGrace() : Duration.ofSeconds(30);
