@@ -10,6 +10,7 @@ import dev.gantry.registry.Attachment;
 import dev.gantry.registry.Attachments;
 import dev.gantry.registry.AttestationWriter;
 import dev.gantry.registry.RegistrySettings;
+import java.security.PublicKey;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -123,38 +124,47 @@ public final class CosignSigner {
         return new Signature(ref, Form.BUNDLE, a.manifestDigest(), signer.keyId(), false);
       }
     }
-    byte[] pae = Dsse.pae(Dsse.IN_TOTO_PAYLOAD_TYPE, statement);
-    // no keyid, as cosign writes it: sigstore-go skips a signature whose keyid is not its own
-    // notion of the key's id; the bundle's publicKey.hint names the key
-    Dsse.Envelope envelope =
-        new Dsse.Envelope(Dsse.IN_TOTO_PAYLOAD_TYPE, statement, List.of(new Dsse.Sig(null, signer.sign(pae))));
     String manifest =
         AttestationWriter.attach(
-            ref, envelopeJson(envelope), CosignPayloads.SIGN_PREDICATE_TYPE,
+            ref, signedEnvelope(statement, signer), CosignPayloads.SIGN_PREDICATE_TYPE,
             AttestationWriter.Form.REFERRER, signer.keyId(), settings);
     return new Signature(ref, Form.BUNDLE, manifest, signer.keyId(), true);
   }
 
-  // cosign's envelope: payload, payloadType, signatures with sig only
-  static byte[] envelopeJson(Dsse.Envelope envelope) {
-    var json = envelope.toJson();
-    json.withArray("signatures").forEach(sig -> ((com.fasterxml.jackson.databind.node.ObjectNode) sig).remove("keyid"));
+  /**
+   * A DSSE envelope over an in-toto statement as cosign writes one (payload, payloadType,
+   * signatures with sig only): sigstore-go skips a signature whose keyid is not its own notion of
+   * the key's id, so the bundle's publicKey.hint names the key instead.
+   */
+  static byte[] signedEnvelope(byte[] statement, Signer signer) {
+    byte[] sig = signer.sign(Dsse.pae(Dsse.IN_TOTO_PAYLOAD_TYPE, statement));
+    var json = new Dsse.Envelope(Dsse.IN_TOTO_PAYLOAD_TYPE, statement, List.of(new Dsse.Sig(null, sig))).toJson();
+    json.withArray("signatures").forEach(s -> ((com.fasterxml.jackson.databind.node.ObjectNode) s).remove("keyid"));
     return CosignPayloads.bytes(json);
   }
 
-  private static boolean sameBundle(Attachment a, JsonNode wanted, Signer signer) {
-    if (!a.mediaType().startsWith("application/vnd.dev.sigstore.bundle")
-        || (a.predicateType() != null && !CosignPayloads.SIGN_PREDICATE_TYPE.equals(a.predicateType()))) {
+  /**
+   * Whether an attached envelope (bare or in a Sigstore bundle) carries {@code wanted} (compared
+   * as JSON: another writer may space it differently), signed by {@code key}: what makes signing
+   * and attesting idempotent.
+   */
+  static boolean sameSignedStatement(Attachment a, String predicateType, JsonNode wanted, PublicKey key) {
+    if (a.predicateType() != null && !predicateType.equals(a.predicateType())) {
       return false;
     }
     try {
-      Dsse.Envelope envelope = Dsse.envelopeOf(Json.read(a.content(), "bundle"));
+      Dsse.Envelope envelope = Dsse.envelopeOf(Json.read(a.content(), "attestation"));
       return envelope != null
           && Dsse.IN_TOTO_PAYLOAD_TYPE.equals(envelope.payloadType())
           && wanted.equals(Json.read(envelope.payload(), "statement"))
-          && envelope.verifiedBy(List.of(signer.publicKey())) == 0;
+          && envelope.verifiedBy(List.of(key)) == 0;
     } catch (EvidenceException e) {
-      return false;
+      return false; // another writer's malformed attachment stays as it is
     }
+  }
+
+  private static boolean sameBundle(Attachment a, JsonNode wanted, Signer signer) {
+    return a.mediaType().startsWith("application/vnd.dev.sigstore.bundle")
+        && sameSignedStatement(a, CosignPayloads.SIGN_PREDICATE_TYPE, wanted, signer.publicKey());
   }
 }

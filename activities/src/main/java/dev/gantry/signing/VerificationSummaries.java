@@ -45,7 +45,7 @@ public final class VerificationSummaries {
     String legacy = null;
     String referrer = null;
     for (Attachment a : Attachments.list(image, settings, Attachments.Limits.DEFAULT)) {
-      if (same(a, wanted, signer.publicKey())) {
+      if (CosignSigner.sameSignedStatement(a, VerificationSummary.PREDICATE_TYPE, wanted, signer.publicKey())) {
         if (a.artifactType() == null && legacy == null) {
           legacy = a.manifestDigest();
         } else if (a.artifactType() != null && referrer == null) {
@@ -55,9 +55,7 @@ public final class VerificationSummaries {
     }
     boolean added = false;
     if (legacy == null || referrer == null) {
-      byte[] pae = Dsse.pae(Dsse.IN_TOTO_PAYLOAD_TYPE, statement);
-      byte[] envelope = CosignSigner.envelopeJson(
-          new Dsse.Envelope(Dsse.IN_TOTO_PAYLOAD_TYPE, statement, List.of(new Dsse.Sig(null, signer.sign(pae)))));
+      byte[] envelope = CosignSigner.signedEnvelope(statement, signer);
       if (legacy == null) {
         legacy = AttestationWriter.attach(image, envelope, VerificationSummary.PREDICATE_TYPE,
             AttestationWriter.Form.LEGACY_ATT, settings);
@@ -114,20 +112,5 @@ public final class VerificationSummaries {
       refusals.add("no verification summary (" + VerificationSummary.PREDICATE_TYPE + ") for " + environment + " on " + image);
     }
     return new Search(found, refusals);
-  }
-
-  private static boolean same(Attachment a, JsonNode wanted, PublicKey key) {
-    if (a.predicateType() != null && !VerificationSummary.PREDICATE_TYPE.equals(a.predicateType())) {
-      return false;
-    }
-    try {
-      Dsse.Envelope envelope = Dsse.envelopeOf(Json.read(a.content(), "attestation"));
-      return envelope != null
-          && Dsse.IN_TOTO_PAYLOAD_TYPE.equals(envelope.payloadType())
-          && wanted.equals(Json.read(envelope.payload(), "statement"))
-          && envelope.verifiedBy(List.of(key)) == 0;
-    } catch (EvidenceException e) {
-      return false; // another writer's malformed attestation stays as it is
-    }
   }
 }

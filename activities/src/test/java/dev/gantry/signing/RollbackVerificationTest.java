@@ -238,10 +238,7 @@ class RollbackVerificationTest {
     // a summary about another image, copied onto this one
     VerificationSummary other = new VerificationSummary("https://gantry.example", VERIFIED_AT, layout, "sha256:" + "e".repeat(64),
         "production", "https://gantry.example/policy", "sha256:" + "a".repeat(64), List.of(), true, List.of());
-    byte[] statement = other.statement();
-    Signer signer = PemSigner.fromKey(gantry.getPrivate());
-    byte[] envelope = CosignSigner.envelopeJson(new Dsse.Envelope(Dsse.IN_TOTO_PAYLOAD_TYPE, statement,
-        List.of(new Dsse.Sig(null, signer.sign(Dsse.pae(Dsse.IN_TOTO_PAYLOAD_TYPE, statement))))));
+    byte[] envelope = CosignSigner.signedEnvelope(other.statement(), PemSigner.fromKey(gantry.getPrivate()));
     AttestationWriter.attach(new ImageRef(layout, digest), envelope, VerificationSummary.PREDICATE_TYPE, AttestationWriter.Form.LEGACY_ATT, settings);
     assertThat(refusal(() -> signing.reverify(rollbackTo("production"))))
         .contains("is about sha256:" + "e".repeat(64) + ", not " + digest);

@@ -105,10 +105,7 @@ class VerificationSummaryInteropTest {
     VerificationSummary summary = new VerificationSummary("https://gantry.example", Instant.parse("2026-11-20T10:15:30Z"),
         legacyOnly.repository(), legacyOnly.reference(), "production", "https://gantry.example/policy",
         "sha256:" + "a".repeat(64), List.of(), true, List.of("SLSA_BUILD_LEVEL_0"));
-    byte[] statement = summary.statement();
-    Signer signer = PemSigner.fromKey(GANTRY.getPrivate());
-    byte[] envelope = CosignSigner.envelopeJson(new dev.gantry.evidence.Dsse.Envelope(dev.gantry.evidence.Dsse.IN_TOTO_PAYLOAD_TYPE, statement,
-        List.of(new dev.gantry.evidence.Dsse.Sig(null, signer.sign(dev.gantry.evidence.Dsse.pae(dev.gantry.evidence.Dsse.IN_TOTO_PAYLOAD_TYPE, statement))))));
+    byte[] envelope = CosignSigner.signedEnvelope(summary.statement(), PemSigner.fromKey(GANTRY.getPrivate()));
     dev.gantry.registry.AttestationWriter.attach(legacyOnly, envelope, VerificationSummary.PREDICATE_TYPE,
         dev.gantry.registry.AttestationWriter.Form.LEGACY_ATT, registry.settings);
     CosignBinary.Run att = cosign2.run(dir, "verify-attestation", "--key", gantryPub.toString(), "--insecure-ignore-tlog=true",
