@@ -5,9 +5,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,38 +120,8 @@ public final class DockerRegistryProcess implements AutoCloseable {
 
   /** Any answer from {@code /v2/} (200, or 401 when auth is on) means it serves requests. */
   private void awaitReady() {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    long deadline = System.nanoTime() + STARTUP.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new AssertionError(
-            "docker-registry exited with " + process.exitValue() + " before serving:\n" + log());
-      }
-      try {
-        HttpResponse<Void> r =
-            client.send(
-                HttpRequest.newBuilder(baseUri().resolve("/v2/")).timeout(Duration.ofSeconds(2)).build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (r.statusCode() == 200 || r.statusCode() == 401) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        close();
-        throw new AssertionError("interrupted while waiting for docker-registry", e);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        close();
-        throw new AssertionError("interrupted while waiting for docker-registry", e);
-      }
-    }
-    close();
-    throw new AssertionError("docker-registry did not answer on " + host() + " within " + STARTUP + ":\n" + log());
+    PeerProcess.awaitHttp("docker-registry", process, baseUri().resolve("/v2/"), java.util.Set.of(200, 401), STARTUP,
+        Duration.ofMillis(50), this::log, this::close);
   }
 
   @Override

@@ -5,9 +5,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,36 +87,8 @@ public final class MotoServer implements AutoCloseable {
 
   // moto answers its own dashboard API once it serves requests
   private void awaitReady() {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    long deadline = System.nanoTime() + STARTUP.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new AssertionError("moto_server exited with " + process.exitValue() + " before serving:\n" + log());
-      }
-      try {
-        HttpResponse<Void> r =
-            client.send(HttpRequest.newBuilder(endpoint().resolve("/moto-api/data.json")).timeout(Duration.ofSeconds(2)).build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (r.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        close();
-        throw new AssertionError("interrupted while waiting for moto_server", e);
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        close();
-        throw new AssertionError("interrupted while waiting for moto_server", e);
-      }
-    }
-    close();
-    throw new AssertionError("moto_server did not answer on " + endpoint() + " within " + STARTUP + ":\n" + log());
+    PeerProcess.awaitHttp("moto_server", process, endpoint().resolve("/moto-api/data.json"), java.util.Set.of(200), STARTUP,
+        Duration.ofMillis(100), this::log, this::close);
   }
 
   @Override
