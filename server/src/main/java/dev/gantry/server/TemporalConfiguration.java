@@ -26,6 +26,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.temporal.serviceclient.SimpleSslContextBuilder;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Connects to Temporal. In embedded mode that is Temporal's in-process test server, bound to a
@@ -100,44 +111,44 @@ public class TemporalConfiguration {
     return options.build();
   }
 
-  private static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext sslContext(GantryProperties.Tls tls) {
+  private static SslContext sslContext(GantryProperties.Tls tls) {
     String what = "gantry.temporal.tls";
     try {
-      io.temporal.serviceclient.SimpleSslContextBuilder ssl;
+      SimpleSslContextBuilder ssl;
       if (tls != null && (tls.clientCert() != null || tls.clientKey() != null)) {
         if (tls.clientCert() == null || tls.clientKey() == null) {
           throw new IllegalStateException(what + ": mTLS needs both client-cert and client-key");
         }
         // the builder reads its streams when it builds: hand it the bytes
-        ssl = io.temporal.serviceclient.SimpleSslContextBuilder.forPKCS8(
-            new java.io.ByteArrayInputStream(java.nio.file.Files.readAllBytes(tls.clientCert())),
-            new java.io.ByteArrayInputStream(java.nio.file.Files.readAllBytes(tls.clientKey())));
+        ssl = SimpleSslContextBuilder.forPKCS8(
+            new ByteArrayInputStream(Files.readAllBytes(tls.clientCert())),
+            new ByteArrayInputStream(Files.readAllBytes(tls.clientKey())));
       } else {
-        ssl = io.temporal.serviceclient.SimpleSslContextBuilder.noKeyOrCertChain();
+        ssl = SimpleSslContextBuilder.noKeyOrCertChain();
       }
       if (tls != null && tls.caCert() != null) {
         ssl.setTrustManager(trustManager(tls.caCert()));
       }
       return ssl.build();
-    } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+    } catch (IOException | GeneralSecurityException e) {
       throw new IllegalStateException(what + ": cannot read the certificates or key: " + e.getMessage(), e);
     }
   }
 
-  private static javax.net.ssl.TrustManager trustManager(java.nio.file.Path caCert)
-      throws java.io.IOException, java.security.GeneralSecurityException {
-    java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+  private static TrustManager trustManager(Path caCert)
+      throws IOException, GeneralSecurityException {
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
     store.load(null, null);
-    try (var in = java.nio.file.Files.newInputStream(caCert)) {
+    try (var in = Files.newInputStream(caCert)) {
       int i = 0;
-      for (var c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+      for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
         store.setCertificateEntry("ca-" + i++, c);
       }
       if (i == 0) {
-        throw new java.security.cert.CertificateException(caCert + " holds no PEM certificate");
+        throw new CertificateException(caCert + " holds no PEM certificate");
       }
     }
-    javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(store);
     return tmf.getTrustManagers()[0];
   }
