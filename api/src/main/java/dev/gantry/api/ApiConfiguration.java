@@ -16,14 +16,20 @@ import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
@@ -64,6 +70,19 @@ public class ApiConfiguration {
     return PasswordEncoderFactories.createDelegatingPasswordEncoder();
   }
 
+  /**
+   * Users from configuration, checked with their configured encoding (never silently re-encoded in
+   * memory), each verified password remembered for {@code gantry.auth.cache-ttl}.
+   */
+  static AuthenticationManager credentials(InMemoryUserDetailsManager users, PasswordEncoder passwords, Duration ttl) {
+    if (ttl.isNegative()) {
+      throw new IllegalArgumentException("gantry.auth.cache-ttl must not be negative, got " + ttl);
+    }
+    DaoAuthenticationProvider check = new DaoAuthenticationProvider(users);
+    check.setPasswordEncoder(passwords);
+    return new ProviderManager(new VerifiedCredentials(check, ttl, Clock.systemUTC()));
+  }
+
   @Bean
   InMemoryUserDetailsManager users(ApiProperties props) {
     List<UserDetails> users = new ArrayList<>();
@@ -77,9 +96,12 @@ public class ApiConfiguration {
   }
 
   @Bean
-  SecurityFilterChain api(HttpSecurity http, JsonMapper json) throws Exception {
+  SecurityFilterChain api(
+      HttpSecurity http, JsonMapper json, InMemoryUserDetailsManager users, PasswordEncoder passwords,
+      @Value("${gantry.auth.cache-ttl:5m}") Duration credentialTtl) throws Exception {
     ProblemWriter problems = new ProblemWriter(json);
-    http.csrf(c -> c.disable())
+    http.authenticationManager(credentials(users, passwords, credentialTtl))
+        .csrf(c -> c.disable())
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         .httpBasic(b -> b.realmName("gantry").authenticationEntryPoint(problems.unauthenticated()))
         .exceptionHandling(e -> e.authenticationEntryPoint(problems.unauthenticated()).accessDeniedHandler(problems.forbidden()))

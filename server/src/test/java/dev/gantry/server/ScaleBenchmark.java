@@ -128,6 +128,8 @@ public final class ScaleBenchmark {
         throw new IllegalArgumentException("--approvals must not exceed --services: one approval per service");
       }
       Map<String, Long> sentAt = new ConcurrentHashMap<>();
+      Map<String, Long> sentWall = new ConcurrentHashMap<>();
+      Map<String, Long> answeredAt = new ConcurrentHashMap<>();
       Map<String, Long> committedAt = new ConcurrentHashMap<>();
       Thread watch = Thread.ofPlatform().daemon().start(() -> {
         while (!Thread.currentThread().isInterrupted()) {
@@ -153,7 +155,9 @@ public final class ScaleBenchmark {
         if (resp.statusCode() != 200) {
           throw new IllegalStateException("approving " + r + " answered " + resp.statusCode() + ": " + resp.body());
         }
+        answeredAt.put(key(r), System.nanoTime() - sent);
         sentAt.put(key(r), sent);
+        sentWall.put(key(r), System.currentTimeMillis() - (System.nanoTime() - sent) / 1_000_000);
         Thread.sleep(250);
       }
       deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
@@ -171,6 +175,7 @@ public final class ScaleBenchmark {
       }
       Collections.sort(latencies);
       String heapAfter = heapAfterGc(gantry.pid());
+      timeline(world, chosen, sentWall, answeredAt, committedAt, sentAt);
 
       System.out.println();
       System.out.println("| figure | value |");
@@ -183,6 +188,53 @@ public final class ScaleBenchmark {
           latencies.getFirst(), pct(latencies, 50), pct(latencies, 99), latencies.getLast());
       gantry.stop();
     }
+  }
+
+  /**
+   * Where an approval's time goes: every history event of the release, its promotion and the
+   * service's lane from the approval on, as the median offset across the approvals.
+   */
+  private static void timeline(FaultWorld world, List<FaultWorld.Release> chosen, Map<String, Long> sentWall,
+      Map<String, Long> answeredAt, Map<String, Long> committedAt, Map<String, Long> sentAt) {
+    Map<String, List<Long>> offsets = new java.util.LinkedHashMap<>();
+    for (FaultWorld.Release r : chosen) {
+      long sent = sentWall.get(key(r));
+      Map<String, Integer> seen = new java.util.HashMap<>();
+      List<Map.Entry<Long, String>> events = new ArrayList<>();
+      String release = dev.gantry.release.ReleaseRequest.workflowId(r.service(), r.commit());
+      String promotion = "promotion/" + r.service() + "/" + FaultWorld.ENV + "/" + r.commit();
+      String lane = "lane/" + r.service() + "/" + FaultWorld.ENV;
+      for (String[] wf : new String[][] {{"release", release}, {"promotion", promotion}, {"lane", lane}}) {
+        for (var e : world.history(wf[1])) {
+          long at = e.getEventTime().getSeconds() * 1000 + e.getEventTime().getNanos() / 1_000_000;
+          if (at < sent) {
+            continue;
+          }
+          String what = e.getEventType().name().replace("EVENT_TYPE_", "").toLowerCase();
+          if (e.hasActivityTaskScheduledEventAttributes()) {
+            what += " " + e.getActivityTaskScheduledEventAttributes().getActivityType().getName();
+          }
+          events.add(Map.entry(at - sent, wf[0] + ": " + what));
+        }
+      }
+      events.add(Map.entry(answeredAt.get(key(r)) / 1_000_000, "api: approval answered"));
+      events.add(Map.entry((committedAt.get(key(r)) - sentAt.get(key(r))) / 1_000_000, "git: commit seen on main"));
+      events.sort(Map.Entry.comparingByKey());
+      for (var e : events) {
+        int n = seen.merge(e.getValue(), 1, Integer::sum);
+        offsets.computeIfAbsent(n == 1 ? e.getValue() : e.getValue() + " #" + n, k -> new ArrayList<>()).add(e.getKey());
+      }
+    }
+    System.out.println();
+    System.out.println("| event after the approval (release, promotion, lane histories) | approvals | p50 ms |");
+    System.out.println("| --- | ---: | ---: |");
+    offsets.entrySet().stream()
+        .map(e -> {
+          List<Double> v = e.getValue().stream().map(Long::doubleValue).sorted().toList();
+          return Map.entry(e.getKey() + " | " + v.size(), pct(v, 50));
+        })
+        .sorted(Map.Entry.comparingByValue())
+        .forEach(e -> System.out.printf("| %s | %.0f |%n", e.getKey(), e.getValue()));
   }
 
   private static String key(FaultWorld.Release r) {
