@@ -13,6 +13,7 @@ import dev.gantry.promotion.LaneActivities;
 import dev.gantry.registry.RegistryActivities;
 import dev.gantry.signing.SigningActivities;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -145,5 +146,33 @@ public final class Stubs {
             .setScheduleToCloseTimeout(Duration.ofMinutes(10))
             .setRetryOptions(backoff(Duration.ofSeconds(10)))
             .build());
+  }
+
+  // --- local activities: short calls on the approval path, run inside the workflow task ------
+
+  private static LocalActivityOptions local(Duration startToClose, Duration scheduleToClose, Duration maxInterval) {
+    return LocalActivityOptions.newBuilder()
+        .setStartToCloseTimeout(startToClose)
+        .setScheduleToCloseTimeout(scheduleToClose)
+        .setRetryOptions(backoff(maxInterval))
+        .build();
+  }
+
+  /** The catalog read a promotion makes before it pins (is there a hold?), as {@link #catalog()}. */
+  public static CatalogActivities catalogLocal() {
+    return Workflow.newLocalActivityStub(
+        CatalogActivities.class, local(Duration.ofSeconds(15), Duration.ofMinutes(10), Duration.ofSeconds(30)));
+  }
+
+  /** Joining the lane, as {@link #lane()}. */
+  public static LaneActivities laneLocal() {
+    return Workflow.newLocalActivityStub(
+        LaneActivities.class, local(Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ofSeconds(10)));
+  }
+
+  /** Gantry's signature after an approval, as {@link #signing()}: idempotent, so a re-run after a crash adds nothing. */
+  public static SigningActivities signingLocal() {
+    return Workflow.newLocalActivityStub(
+        SigningActivities.class, local(Duration.ofMinutes(1), Duration.ofMinutes(10), Duration.ofSeconds(30)));
   }
 }

@@ -25,6 +25,8 @@ import dev.gantry.signing.SigningActivities;
 import dev.gantry.signing.SummaryRequest;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.Saga;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -43,6 +45,9 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
   private final AuditActivities audit = Stubs.audit();
   private final SigningActivities signing = Stubs.signing();
 
+  private boolean shortPath;
+  /** The last progress report sent; the next one waits for it, so the release sees them in order. */
+  private Promise<Void> lastProgress;
   private boolean granted;
   private String supersededBy;
   private PromotionRequest request;
@@ -51,6 +56,7 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
   @Override
   public PromotionResult run(PromotionRequest request) {
     this.request = request;
+    this.shortPath = Versions.shortApprovalPath();
     this.id = Workflow.getInfo().getWorkflowId() + "/" + Workflow.getInfo().getRunId();
     EnvironmentSpec env = request.environment();
     Workflow.upsertTypedSearchAttributes(
@@ -62,8 +68,10 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
 
     String laneId = PromotionLaneWorkflow.workflowId(request.service(), env.name());
     while (true) {
-      waitWhileHeld();
-      lane.enqueue(
+      if (!shortPath) {
+        waitWhileHeld(null);
+      }
+      (shortPath ? Stubs.laneLocal() : lane).enqueue(
           laneId,
           new LaneRequest(
               Workflow.getInfo().getWorkflowId(),
@@ -79,11 +87,15 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
                 "superseded by the newer release " + supersededBy + " queued for " + env.name()));
       }
       // a hold may have been set while this promotion queued
-      if (catalog.environment(request.service(), env.name()).hold() == null) {
+      EnvironmentRecord now = holds().environment(request.service(), env.name());
+      if (now.hold() == null) {
         break;
       }
       granted = false;
       leaveLane(laneId);
+      if (shortPath) {
+        waitWhileHeld(now);
+      }
     }
     try {
       return finish(promote());
@@ -92,10 +104,18 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
     }
   }
 
-  private void waitWhileHeld() {
+  private CatalogActivities holds() {
+    return shortPath ? Stubs.catalogLocal() : catalog;
+  }
+
+  /** Sleeps, with backoff, until the environment has no hold; {@code known} is a record just read. */
+  private void waitWhileHeld(EnvironmentRecord known) {
     Duration recheck = request.holdRecheck();
+    EnvironmentRecord record = known;
     while (true) {
-      EnvironmentRecord record = catalog.environment(request.service(), request.environment().name());
+      if (record == null) {
+        record = holds().environment(request.service(), request.environment().name());
+      }
       if (record.hold() == null) {
         return;
       }
@@ -105,6 +125,7 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
           "held by " + record.hold().by() + ": " + record.hold().reason() + " (promotion waits until the hold is cleared)");
       Workflow.sleep(recheck);
       recheck = recheck.multipliedBy(2).compareTo(MAX_HOLD_RECHECK) > 0 ? MAX_HOLD_RECHECK : recheck.multipliedBy(2);
+      record = null;
     }
   }
 
@@ -285,6 +306,7 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
 
   private PromotionResult finish(PromotionResult result) {
     progress(result.outcome(), result.gitCommit(), result.reason());
+    settle(lastProgress);
     return result;
   }
 
@@ -293,9 +315,27 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
     if (request.releaseWorkflowId() == null) {
       return;
     }
+    ReleaseWorkflow release = Workflow.newExternalWorkflowStub(ReleaseWorkflow.class, request.releaseWorkflowId());
+    PromotionProgress report = new PromotionProgress(request.environment().name(), state, gitCommit, reason);
+    if (!shortPath) {
+      try {
+        release.promotionProgress(report);
+      } catch (RuntimeException e) {
+        log.warn("could not report progress to {}: {}", request.releaseWorkflowId(), e.getMessage());
+      }
+      return;
+    }
+    // the next step (the pin, above all) goes on while this report is delivered
+    settle(lastProgress);
+    lastProgress = Async.procedure(release::promotionProgress, report);
+  }
+
+  private void settle(Promise<Void> report) {
+    if (report == null) {
+      return;
+    }
     try {
-      Workflow.newExternalWorkflowStub(ReleaseWorkflow.class, request.releaseWorkflowId())
-          .promotionProgress(new PromotionProgress(request.environment().name(), state, gitCommit, reason));
+      report.get();
     } catch (RuntimeException e) {
       log.warn("could not report progress to {}: {}", request.releaseWorkflowId(), e.getMessage());
     }

@@ -42,6 +42,46 @@ class ReleaseWorkflowTest {
     assertThat(h.world.releases).hasSize(1);
   }
 
+  /**
+   * The path from an approval to the pin is what an approver waits on: Gantry's signature, the
+   * lane enqueue and the one hold check run as local activities (markers, no task round trip),
+   * and the pin is scheduled in the workflow task that learns the lane is free.
+   */
+  @Test
+  void anApprovalReachesThePinInFewWorkflowTasks() {
+    h.image(1);
+    h.start(1);
+    h.await(1, "staging", EnvironmentState.WAITING_FOR_APPROVAL);
+    h.release(1).approve(by("staging", "alice", "approvers"));
+    h.await(1, "staging", EnvironmentState.PROMOTED);
+
+    var release = h.client.fetchHistory(ReleaseRequest.workflowId("shop", commit(1))).getEvents();
+    var promotion = h.client.fetchHistory(PromotionWorkflow.workflowId("shop", "staging", commit(1))).getEvents();
+    java.util.function.Function<java.util.List<io.temporal.api.history.v1.HistoryEvent>, java.util.List<String>> scheduled = events ->
+        events.stream().filter(e -> e.hasActivityTaskScheduledEventAttributes())
+            .map(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName()).toList();
+    java.util.function.Function<java.util.List<io.temporal.api.history.v1.HistoryEvent>, java.util.List<String>> local = events ->
+        events.stream().filter(e -> e.hasMarkerRecordedEventAttributes() && e.getMarkerRecordedEventAttributes().getMarkerName().equals("LocalActivity"))
+            .map(e -> e.getMarkerRecordedEventAttributes().getDetailsOrThrow("type").getPayloads(0).getData().toStringUtf8()).toList();
+    assertThat(scheduled.apply(release)).doesNotContain("SignRelease");
+    assertThat(local.apply(release)).anySatisfy(t -> assertThat(t).contains("SignRelease"));
+    assertThat(scheduled.apply(promotion)).doesNotContain("Environment", "Enqueue").contains("Pin");
+    assertThat(local.apply(promotion)).hasSize(2)
+        .satisfies(l -> assertThat(l.get(0)).contains("Enqueue"), l -> assertThat(l.get(1)).contains("Environment"));
+
+    // the promotion's first task joins the lane, the second (the grant) checks for a hold and pins
+    int tasks = 0;
+    for (var e : promotion) {
+      if (e.hasActivityTaskScheduledEventAttributes() && e.getActivityTaskScheduledEventAttributes().getActivityType().getName().equals("Pin")) {
+        break;
+      }
+      if (e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+        tasks++;
+      }
+    }
+    assertThat(tasks).as("workflow tasks the promotion completed before it scheduled the pin").isEqualTo(2);
+  }
+
   @Test
   void sameCommitWithAnotherDigestIsRefused() {
     h.image(1);
