@@ -164,6 +164,11 @@ final class FaultWorld implements AutoCloseable {
         + "if [ -e '" + refuseFlag + "' ]; then echo refused >> '" + root.resolve("refused-pushes.log") + "'; "
         + "echo 'faults: pushes refused (outage drill)' >&2; exit 1; fi\nexit 0\n");
     Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));
+    // when each push landed, for the benchmarks: one line per ref update, nothing polled
+    Path landed = bare.resolve("hooks/post-receive");
+    Files.writeString(landed, "#!/bin/sh\nwhile read old new ref; do echo \"$(date +%s%N) $old $new $ref\" >> '"
+        + root.resolve("pushes.log") + "'; done\nexit 0\n");
+    Files.setPosixFilePermissions(landed, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path work = root.resolve("seed");
     git(root, "clone", "-q", bare.toString(), work.toString());
     for (String s : services) {
@@ -390,6 +395,41 @@ final class FaultWorld implements AutoCloseable {
       }
     }
     return counts;
+  }
+
+  /**
+   * When each promotion's commit reached main (epoch milliseconds, from the post-receive hook),
+   * per promotion workflow id as in {@link #promotionCommits()}.
+   */
+  Map<String, Double> promotionLandedAt() throws IOException {
+    Map<String, Double> landed = new HashMap<>();
+    Path log = root.resolve("pushes.log");
+    if (!Files.exists(log)) {
+      return landed;
+    }
+    try (Repository repo = new FileRepositoryBuilder().setGitDir(bare.toFile()).setMustExist(true).build()) {
+      for (String line : Files.readAllLines(log)) {
+        String[] f = line.strip().split(" ");
+        if (f.length < 4 || !f[3].equals("refs/heads/main")) {
+          continue;
+        }
+        double at = Long.parseLong(f[0]) / 1e6;
+        try (RevWalk walk = new RevWalk(repo)) {
+          walk.markStart(walk.parseCommit(org.eclipse.jgit.lib.ObjectId.fromString(f[2])));
+          if (!f[1].matches("0+")) {
+            walk.markUninteresting(walk.parseCommit(org.eclipse.jgit.lib.ObjectId.fromString(f[1])));
+          }
+          for (RevCommit c : walk) {
+            for (String v : c.getFooterLines("Gantry-Promotion")) {
+              String[] parts = v.strip().split("/");
+              String key = parts.length >= 4 ? String.join("/", List.of(parts).subList(0, 4)) : v.strip();
+              landed.merge(key, at, Math::min);
+            }
+          }
+        }
+      }
+    }
+    return landed;
   }
 
   /** How many pushes the pre-receive hook refused so far. */

@@ -1,7 +1,6 @@
 package dev.gantry.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -127,55 +126,44 @@ public final class ScaleBenchmark {
       if (approvals > names.size()) {
         throw new IllegalArgumentException("--approvals must not exceed --services: one approval per service");
       }
-      Map<String, Long> sentAt = new ConcurrentHashMap<>();
+      // sent and answered are this process's wall clock; landed is the git server's post-receive
+      // hook on the same machine: nothing polls the repository while the approvals run
       Map<String, Long> sentWall = new ConcurrentHashMap<>();
       Map<String, Long> answeredAt = new ConcurrentHashMap<>();
-      Map<String, Long> committedAt = new ConcurrentHashMap<>();
-      Thread watch = Thread.ofPlatform().daemon().start(() -> {
-        while (!Thread.currentThread().isInterrupted()) {
-          try {
-            long now = System.nanoTime();
-            for (String key : world.promotionCommits().keySet()) {
-              committedAt.putIfAbsent(key, now);
-            }
-            Thread.sleep(5);
-          } catch (InterruptedException e) {
-            return;
-          } catch (IOException e) {
-            // the repository moved under the walk: look again
-          }
-        }
-      });
       for (FaultWorld.Release r : chosen) {
         JsonNode env = waiting.get(r.commit());
         String body = "{\"comment\":\"bench\",\"evidenceBundle\":" + (env.hasNonNull("evidenceBundle") ? "\"" + env.get("evidenceBundle").asText() + "\"" : "null") + "}";
         long sent = System.nanoTime();
+        long sentMillis = System.currentTimeMillis();
         HttpResponse<String> resp = gantry.send("POST", "/api/v1/releases/" + r.service() + "/" + r.commit() + "/environments/" + FaultWorld.ENV + "/approvals",
             FaultWorld.APPROVER, body);
         if (resp.statusCode() != 200) {
           throw new IllegalStateException("approving " + r + " answered " + resp.statusCode() + ": " + resp.body());
         }
-        answeredAt.put(key(r), System.nanoTime() - sent);
-        sentAt.put(key(r), sent);
-        sentWall.put(key(r), System.currentTimeMillis() - (System.nanoTime() - sent) / 1_000_000);
+        answeredAt.put(key(r), (System.nanoTime() - sent) / 1_000_000);
+        sentWall.put(key(r), sentMillis);
         Thread.sleep(250);
       }
       deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-      while (!committedAt.keySet().containsAll(sentAt.keySet()) && System.nanoTime() < deadline) {
-        Thread.sleep(50);
+      Map<String, Double> landed = Map.of();
+      while (System.nanoTime() < deadline) {
+        landed = world.promotionLandedAt();
+        if (landed.keySet().containsAll(sentWall.keySet())) {
+          break;
+        }
+        Thread.sleep(1000);
       }
-      watch.interrupt();
       List<Double> latencies = new ArrayList<>();
-      for (var e : sentAt.entrySet()) {
-        Long c = committedAt.get(e.getKey());
+      for (var e : sentWall.entrySet()) {
+        Double c = landed.get(e.getKey());
         if (c == null) {
           throw new IllegalStateException(e.getKey() + " was approved but never committed");
         }
-        latencies.add((c - e.getValue()) / 1e6);
+        latencies.add(c - e.getValue());
       }
       Collections.sort(latencies);
       String heapAfter = heapAfterGc(gantry.pid());
-      timeline(world, chosen, sentWall, answeredAt, committedAt, sentAt);
+      timeline(world, chosen, sentWall, answeredAt, landed);
 
       System.out.println();
       System.out.println("| figure | value |");
@@ -195,7 +183,7 @@ public final class ScaleBenchmark {
    * service's lane from the approval on, as the median offset across the approvals.
    */
   private static void timeline(FaultWorld world, List<FaultWorld.Release> chosen, Map<String, Long> sentWall,
-      Map<String, Long> answeredAt, Map<String, Long> committedAt, Map<String, Long> sentAt) {
+      Map<String, Long> answeredAt, Map<String, Double> landed) {
     Map<String, List<Long>> offsets = new java.util.LinkedHashMap<>();
     for (FaultWorld.Release r : chosen) {
       long sent = sentWall.get(key(r));
@@ -217,8 +205,8 @@ public final class ScaleBenchmark {
           events.add(Map.entry(at - sent, wf[0] + ": " + what));
         }
       }
-      events.add(Map.entry(answeredAt.get(key(r)) / 1_000_000, "api: approval answered"));
-      events.add(Map.entry((committedAt.get(key(r)) - sentAt.get(key(r))) / 1_000_000, "git: commit seen on main"));
+      events.add(Map.entry(answeredAt.get(key(r)), "api: approval answered"));
+      events.add(Map.entry(Math.round(landed.get(key(r)) - sent), "git: commit landed on main (post-receive)"));
       events.sort(Map.Entry.comparingByKey());
       for (var e : events) {
         int n = seen.merge(e.getValue(), 1, Integer::sum);
