@@ -182,6 +182,18 @@ class ComposeFileTest {
     assertThat(init).contains("password '" + env.get("SPRING_DATASOURCE_PASSWORD") + "'");
   }
 
+  /** The server the fault suite and the replayed histories prove Gantry against is the one compose runs. */
+  @Test
+  void temporalIsTheVersionTheFaultSuiteRuns() {
+    Map<String, Object> services = map(compose.get("services"));
+    List<String> temporalImages = services.values().stream()
+        .map(s -> String.valueOf(map(s).get("image")))
+        .filter(i -> i.startsWith("temporalio/server:") || i.startsWith("temporalio/admin-tools:"))
+        .toList();
+    assertThat(temporalImages).as("temporalio/server and admin-tools images").hasSizeGreaterThanOrEqualTo(2)
+        .allSatisfy(i -> assertThat(i).endsWith(":" + TemporalServerProcess.VERSION));
+  }
+
   @Test
   void gantryGetsAtLeastSpringsShutdownPhaseBeforeSigkill() throws IOException {
     Map<String, Object> app = yaml(Files.readString(repoRoot.resolve("server/src/main/resources/application.yaml")));
