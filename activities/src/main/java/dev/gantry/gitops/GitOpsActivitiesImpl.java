@@ -47,15 +47,18 @@ import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.FooterLine;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.FetchConnection;
+import org.eclipse.jgit.transport.FetchResult;
 import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
+import org.eclipse.jgit.transport.TrackingRefUpdate;
 import org.eclipse.jgit.transport.Transport;
 import org.eclipse.jgit.transport.URIish;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
@@ -103,6 +106,9 @@ public final class GitOpsActivitiesImpl implements GitOpsActivities {
 
   /** Runs before every push; tests use it to make another writer win the race on purpose. */
   Runnable beforePush = () -> {};
+
+  /** Runs before every fetch with the clone's directory; tests use it to lock a ref under it. */
+  java.util.function.Consumer<Path> beforeFetch = clone -> {};
 
   public GitOpsActivitiesImpl(GitOpsSettings settings) {
     this.settings = settings;
@@ -245,6 +251,7 @@ public final class GitOpsActivitiesImpl implements GitOpsActivities {
 
   private static Repository openClone(Path dir) throws IOException {
     if (Files.isDirectory(dir.resolve("objects")) && Files.isRegularFile(dir.resolve("HEAD"))) {
+      removeStaleLocks(dir);
       return new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build();
     }
     // A clone interrupted half-way is cheaper to start again than to repair.
@@ -253,6 +260,24 @@ public final class GitOpsActivitiesImpl implements GitOpsActivities {
     Repository repo = new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build();
     repo.create(true);
     return repo;
+  }
+
+  /**
+   * A worker killed while git wrote a ref leaves {@code <ref>.lock} behind, and every later update
+   * of that ref fails. The caller holds both the process and the file lock on this clone, so no
+   * live Gantry writer can own one: they are leftovers.
+   */
+  private static void removeStaleLocks(Path dir) throws IOException {
+    List<Path> stale;
+    try (Stream<Path> paths = Files.walk(dir)) {
+      stale = paths.filter(p -> p.getFileName().toString().endsWith(".lock") && !p.startsWith(dir.resolve("objects")))
+          .filter(Files::isRegularFile)
+          .toList();
+    }
+    for (Path lock : stale) {
+      log.warn("removing {}, left in {} by a worker that stopped while writing it", dir.relativize(lock), dir);
+      Files.deleteIfExists(lock);
+    }
   }
 
   private static void deleteRecursively(Path dir) throws IOException {
@@ -289,9 +314,11 @@ public final class GitOpsActivitiesImpl implements GitOpsActivities {
   private RevCommit fetch(Repository repo, GitOpsTarget target) throws IOException {
     String remoteRef = Constants.R_HEADS + target.branch();
     String trackingRef = Constants.R_REMOTES + "origin/" + target.branch();
+    beforeFetch.accept(repo.getDirectory().toPath());
+    FetchResult fetched;
     try (Transport transport = open(repo, target)) {
       try {
-        transport.fetch(NullProgressMonitor.INSTANCE, List.of(new RefSpec("+" + remoteRef + ":" + trackingRef)));
+        fetched = transport.fetch(NullProgressMonitor.INSTANCE, List.of(new RefSpec("+" + remoteRef + ":" + trackingRef)));
       } catch (TransportException e) {
         if (!branchExists(transport, remoteRef)) {
           throw ApplicationFailure.newNonRetryableFailure(
@@ -301,15 +328,29 @@ public final class GitOpsActivitiesImpl implements GitOpsActivities {
         throw e;
       }
     }
-    Ref tip = repo.exactRef(trackingRef);
+    // the tip the remote advertised, not the tracking ref: that is only a cache, and a ref
+    // update that failed (a lock) must never make the clone's older view the base of a push
+    Ref tip = fetched.getAdvertisedRef(remoteRef);
     if (tip == null) {
       throw ApplicationFailure.newNonRetryableFailure(
           "branch " + target.branch() + " does not exist in " + target.repository(),
           FailureTypes.GITOPS_FILE_NOT_FOUND);
     }
+    TrackingRefUpdate tracking = fetched.getTrackingRefUpdate(trackingRef);
+    if (tracking != null && !updated(tracking.getResult())) {
+      log.warn("could not update {} in {} ({}); pinning on the remote's tip {} all the same",
+          trackingRef, repo.getDirectory(), tracking.getResult(), tip.getObjectId().name());
+    }
     try (RevWalk walk = new RevWalk(repo)) {
       return walk.parseCommit(tip.getObjectId());
     }
+  }
+
+  private static boolean updated(RefUpdate.Result result) {
+    return switch (result) {
+      case NEW, FORCED, FAST_FORWARD, NO_CHANGE, RENAMED -> true;
+      default -> false;
+    };
   }
 
   private static boolean branchExists(Transport transport, String ref) {

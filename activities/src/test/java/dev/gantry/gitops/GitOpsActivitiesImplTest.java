@@ -166,6 +166,52 @@ class GitOpsActivitiesImplTest {
     assertThat(GitFixture.text(bare, "refs/heads/" + BRANCH, "envs/staging/values.yaml")).isEqualTo(STAGING);
   }
 
+  /**
+   * A worker SIGKILLed while a fetch updated the clone's tracking ref leaves its lock file behind;
+   * the fault suite found every later pin to that repository failing as "others kept pushing".
+   */
+  @Test
+  void aLockLeftByAKilledWorkerDoesNotWedgeTheClone() throws Exception {
+    gitops.pin(pinStaging(NEW, "promotion/shop-api/staging/run-1"));
+    Path clone = gitops.cloneDir(bare.toString());
+    Path trackingLock = clone.resolve("refs/remotes/origin/" + BRANCH + ".lock");
+    Files.createDirectories(trackingLock.getParent());
+    Files.writeString(trackingLock, "0000000000000000000000000000000000000000\n");
+    Files.writeString(clone.resolve("packed-refs.lock"), "");
+    GitFixture.commitAsOther(bare, BRANCH, Map.of("README.md", "moved on\n"), "Elsewhere\n");
+
+    GitChange change = gitops.pin(pinStaging(OLD, "promotion/shop-api/staging/run-2"));
+
+    assertThat(change.changed()).isTrue();
+    assertThat(change.previousDigest()).isEqualTo(NEW);
+    assertThat(GitFixture.tip(bare, BRANCH).name()).isEqualTo(change.commit());
+    assertThat(GitFixture.text(bare, "refs/heads/" + BRANCH, "README.md")).isEqualTo("moved on\n");
+    assertThat(gitops.read(staging())).isEqualTo(OLD);
+    assertThat(trackingLock).doesNotExist();
+    assertThat(clone.resolve("packed-refs.lock")).doesNotExist();
+  }
+
+  /** Even a tracking ref that cannot be written never makes the clone's view win over the remote's. */
+  @Test
+  void aTrackingRefThatCannotBeUpdatedStillPinsOnTheRemotesTip() throws Exception {
+    gitops.pin(pinStaging(NEW, "promotion/shop-api/staging/run-1"));
+    GitFixture.commitAsOther(bare, BRANCH, Map.of("README.md", "moved on\n"), "Elsewhere\n");
+    // a lock taken after the clone was opened (as by a git process outside Gantry) is left alone
+    gitops.beforeFetch = clone -> {
+      try {
+        Files.writeString(clone.resolve("refs/remotes/origin/" + BRANCH + ".lock"), "");
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+
+    GitChange change = gitops.pin(pinStaging(OLD, "promotion/shop-api/staging/run-2"));
+
+    assertThat(change.changed()).isTrue();
+    assertThat(GitFixture.tip(bare, BRANCH).name()).isEqualTo(change.commit());
+    assertThat(GitFixture.text(bare, "refs/heads/" + BRANCH, "README.md")).isEqualTo("moved on\n");
+  }
+
   @Test
   void aPushLostToAnotherWriterIsReappliedOnTop() throws Exception {
     AtomicInteger pushes = new AtomicInteger();

@@ -387,14 +387,17 @@ final class FaultWorld implements AutoCloseable {
       walk.markStart(walk.parseCommit(repo.resolve("refs/heads/main")));
       for (RevCommit c : walk) {
         for (String v : c.getFooterLines("Gantry-Promotion")) {
-          // <workflow id>/<run id>: the workflow id has four segments
-          String[] parts = v.strip().split("/");
-          String key = parts.length >= 4 ? String.join("/", List.of(parts).subList(0, 4)) : v.strip();
-          counts.merge(key, 1, Integer::sum);
+          counts.merge(promotionKey(v), 1, Integer::sum);
         }
       }
     }
     return counts;
+  }
+
+  /** A {@code Gantry-Promotion} trailer is {@code <workflow id>/<run id>}; the workflow id has four segments. */
+  private static String promotionKey(String trailer) {
+    String[] parts = trailer.strip().split("/");
+    return parts.length >= 4 ? String.join("/", List.of(parts).subList(0, 4)) : trailer.strip();
   }
 
   /**
@@ -421,9 +424,7 @@ final class FaultWorld implements AutoCloseable {
           }
           for (RevCommit c : walk) {
             for (String v : c.getFooterLines("Gantry-Promotion")) {
-              String[] parts = v.strip().split("/");
-              String key = parts.length >= 4 ? String.join("/", List.of(parts).subList(0, 4)) : v.strip();
-              landed.merge(key, at, Math::min);
+              landed.merge(promotionKey(v), at, Math::min);
             }
           }
         }
