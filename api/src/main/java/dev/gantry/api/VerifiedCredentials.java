@@ -6,6 +6,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +16,7 @@ import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.GrantedAuthority;
 
 /**
  * Remembers, for a short while, that a user name and password verified. The API is stateless
@@ -32,7 +34,7 @@ final class VerifiedCredentials implements AuthenticationProvider {
   private final SecretKeySpec key;
   private final Map<String, Entry> verified = new ConcurrentHashMap<>();
 
-  private record Entry(Authentication authentication, Instant until) {}
+  private record Entry(Object principal, Collection<? extends GrantedAuthority> authorities, Instant until) {}
 
   VerifiedCredentials(AuthenticationProvider delegate, Duration ttl, Clock clock) {
     this.delegate = delegate;
@@ -52,7 +54,7 @@ final class VerifiedCredentials implements AuthenticationProvider {
     Instant now = clock.instant();
     Entry hit = verified.get(id);
     if (hit != null && now.isBefore(hit.until())) {
-      return hit.authentication();
+      return authenticated(hit.principal(), hit.authorities(), authentication);
     }
     Authentication result = delegate.authenticate(authentication);
     if (result != null && result.isAuthenticated()) {
@@ -62,14 +64,18 @@ final class VerifiedCredentials implements AuthenticationProvider {
           verified.clear();
         }
       }
-      // without the password: nothing downstream needs it
-      UsernamePasswordAuthenticationToken kept =
-          UsernamePasswordAuthenticationToken.authenticated(result.getPrincipal(), null, result.getAuthorities());
-      kept.setDetails(result.getDetails());
-      verified.put(id, new Entry(kept, now.plus(ttl)));
-      return kept;
+      verified.put(id, new Entry(result.getPrincipal(), result.getAuthorities(), now.plus(ttl)));
+      return authenticated(result.getPrincipal(), result.getAuthorities(), authentication);
     }
     return result;
+  }
+
+  /** Without the password (nothing downstream needs it), with this request's details. */
+  private static Authentication authenticated(
+      Object principal, Collection<? extends GrantedAuthority> authorities, Authentication request) {
+    UsernamePasswordAuthenticationToken token = UsernamePasswordAuthenticationToken.authenticated(principal, null, authorities);
+    token.setDetails(request.getDetails());
+    return token;
   }
 
   @Override

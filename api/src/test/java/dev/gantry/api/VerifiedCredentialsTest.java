@@ -54,13 +54,21 @@ class VerifiedCredentialsTest {
   @Test
   void aVerifiedPasswordIsCheckedOnceWithinTheTtlAndTheResultCarriesNoPassword() {
     VerifiedCredentials p = provider(Duration.ofMinutes(5));
-    Authentication first = p.authenticate(basic("alice", "s3cret"));
-    Authentication second = p.authenticate(basic("alice", "s3cret"));
+    UsernamePasswordAuthenticationToken request1 = basic("alice", "s3cret");
+    request1.setDetails("request 1 from 10.0.0.1");
+    UsernamePasswordAuthenticationToken request2 = basic("alice", "s3cret");
+    request2.setDetails("request 2 from 10.0.0.2");
+    Authentication first = p.authenticate(request1);
+    Authentication second = p.authenticate(request2);
+    // each request keeps its own details (remote address): only the verification is shared
+    assertThat(first.getDetails()).isEqualTo("request 1 from 10.0.0.1");
+    assertThat(second.getDetails()).isEqualTo("request 2 from 10.0.0.2");
     assertThat(checks).hasValue(1);
     assertThat(second.isAuthenticated()).isTrue();
     assertThat(second.getName()).isEqualTo("alice");
     assertThat(second.getCredentials()).isNull();
     assertThat(first.getCredentials()).isNull();
+    assertThat(second).isNotSameAs(first);
     assertThat(second.getAuthorities()).extracting(GrantedAuthority::getAuthority).contains("group:approvers").doesNotContain("ROLE_oncall");
   }
 
