@@ -268,16 +268,26 @@ public final class GitOpsActivitiesImpl implements GitOpsActivities {
    * live Gantry writer can own one: they are leftovers.
    */
   private static void removeStaleLocks(Path dir) throws IOException {
-    List<Path> stale;
-    try (Stream<Path> paths = Files.walk(dir)) {
-      stale = paths.filter(p -> p.getFileName().toString().endsWith(".lock") && !p.startsWith(dir.resolve("objects")))
-          .filter(Files::isRegularFile)
-          .toList();
+    // refs and the files beside them (packed-refs, HEAD, config); never the object store, which
+    // grows with every pin and holds no lock files
+    List<Path> stale = new ArrayList<>();
+    try (Stream<Path> top = Files.list(dir)) {
+      top.filter(GitOpsActivitiesImpl::isLockFile).forEach(stale::add);
+    }
+    Path refs = dir.resolve("refs");
+    if (Files.isDirectory(refs)) {
+      try (Stream<Path> paths = Files.walk(refs)) {
+        paths.filter(GitOpsActivitiesImpl::isLockFile).forEach(stale::add);
+      }
     }
     for (Path lock : stale) {
       log.warn("removing {}, left in {} by a worker that stopped while writing it", dir.relativize(lock), dir);
       Files.deleteIfExists(lock);
     }
+  }
+
+  private static boolean isLockFile(Path p) {
+    return p.getFileName().toString().endsWith(".lock") && Files.isRegularFile(p);
   }
 
   private static void deleteRecursively(Path dir) throws IOException {
