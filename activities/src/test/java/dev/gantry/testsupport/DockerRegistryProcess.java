@@ -111,11 +111,7 @@ public final class DockerRegistryProcess implements AutoCloseable {
   }
 
   public String log() {
-    try {
-      return Files.readString(log, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
-    }
+    return PeerProcess.readLog(log);
   }
 
   /** Any answer from {@code /v2/} (200, or 401 when auth is on) means it serves requests. */
@@ -126,15 +122,7 @@ public final class DockerRegistryProcess implements AutoCloseable {
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
+    PeerProcess.stop(process);
     deleteTree(workDir);
   }
 

@@ -5,11 +5,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-/** Waiting for a peer process the tests started to answer over HTTP. */
+/** A peer process the tests started: waiting for it to answer over HTTP, reading its log, stopping it. */
 final class PeerProcess {
   private PeerProcess() {}
 
@@ -44,5 +48,27 @@ final class PeerProcess {
     }
     close.run();
     throw new AssertionError(name + " did not answer on " + probe + " within " + startup + ":\n" + log.get());
+  }
+
+  /** The peer's log file, or why there is none (for failure messages). */
+  static String readLog(Path log) {
+    try {
+      return Files.readString(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after 5 s. */
+  static void stop(Process process) {
+    process.destroy();
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
   }
 }
