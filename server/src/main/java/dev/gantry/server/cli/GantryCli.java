@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * Gantry's offline commands, run without Spring: {@code gantry verify bundle ...}. Exit codes: 0
- * verified, 1 refused (the reason on stderr), 2 the command line itself is wrong.
+ * verified, 1 not verified (the reason on stderr), 2 the command line is wrong or an input file
+ * cannot be read. Nothing prints a stack trace: a fault inside verification is a one-line refusal.
  */
 @Command(
     name = "gantry",
@@ -22,6 +23,7 @@ import picocli.CommandLine.Spec;
 public final class GantryCli {
   public static final int VERIFIED = 0;
   public static final int REFUSED = 1;
+  public static final int USAGE = 2;
 
   /** The jar's Implementation-Version, or "development" when run from classes. */
   static final class Version implements CommandLine.IVersionProvider {
@@ -34,7 +36,17 @@ public final class GantryCli {
 
   /** The command line as the jar and the tests run it. */
   public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-    return new CommandLine(new GantryCli()).setOut(out).setErr(err);
+    return new CommandLine(new GantryCli())
+        .setOut(out)
+        .setErr(err)
+        // fail closed and say why in one line: a missing class or a library fault is "not verified",
+        // never a stack trace a CI log buries the reason in
+        .setExecutionExceptionHandler((e, cmd, parsed) -> {
+          cmd.getErr().println("Error: not verified: Gantry failed while verifying ("
+              + e.getClass().getSimpleName() + ": " + e.getMessage() + "); this is a fault in Gantry or its installation, not in the bundle");
+          cmd.getErr().flush();
+          return REFUSED;
+        });
   }
 
   public static int run(String... args) {
@@ -62,7 +74,8 @@ public final class GantryCli {
             + " --trusted-root; nothing is fetched from Fulcio, Rekor or TUF."
       },
       exitCodeListHeading = "%nExit codes:%n",
-      exitCodeList = {"0:verified", "1:not verified; the reason is printed", "2:invalid command line"})
+      exitCodeList = {"0:verified", "1:not verified; the reason is printed",
+          "2:invalid command line, or an input file cannot be read"})
   static final class VerifyBundle implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec spec;
 
@@ -90,16 +103,47 @@ public final class GantryCli {
 
     @Override
     public Integer call() {
+      String usage = usageError();
+      if (usage != null) {
+        spec.commandLine().getErr().println("Error: " + usage);
+        spec.commandLine().getErr().flush();
+        return USAGE;
+      }
       var request = new BundleVerifier.Request(bundle, artifact, key, identity, issuer, trustedRoot);
       var result = new BundleVerifier().verify(request);
       if (result.verified()) {
-        spec.commandLine().getOut().println("Verified OK: " + result.reason());
+        spec.commandLine().getOut().println("Verified OK: " + oneLine(result.reason()));
         spec.commandLine().getOut().flush();
         return VERIFIED;
       }
-      spec.commandLine().getErr().println("Error: not verified: " + result.reason());
+      spec.commandLine().getErr().println("Error: not verified: " + oneLine(result.reason()));
       spec.commandLine().getErr().flush();
       return REFUSED;
+    }
+
+    /** A library's multi-line message (protobuf's parser writes some) as the one line a CI log greps. */
+    private static String oneLine(String reason) {
+      return reason == null ? "" : reason.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /** What is wrong with the command line or its files before anything is verified, or null. */
+    private String usageError() {
+      if (key != null && (identity != null || issuer != null)) {
+        return "give either --key or --certificate-identity with --certificate-oidc-issuer, not both";
+      }
+      if (key == null && (identity == null || issuer == null)) {
+        return "keyless verification needs --certificate-identity ID and --certificate-oidc-issuer ISS (or give --key PEM)";
+      }
+      if (key == null && trustedRoot == null) {
+        return "keyless verification needs --trusted-root FILE (a Sigstore trusted_root.json); nothing is fetched from TUF";
+      }
+      for (var f : new Object[][] {{"--bundle", bundle}, {"--artifact", artifact}, {"--key", key}, {"--trusted-root", trustedRoot}}) {
+        Path p = (Path) f[1];
+        if (p != null && !(java.nio.file.Files.isRegularFile(p) && java.nio.file.Files.isReadable(p))) {
+          return f[0] + " " + p + ": no such file, or it cannot be read";
+        }
+      }
+      return null;
     }
   }
 }

@@ -55,7 +55,29 @@ class GantryCliTest {
         "--certificate-identity", SigstoreConformanceTest.DEFAULT_IDENTITY,
         "--certificate-oidc-issuer", SigstoreConformanceTest.DEFAULT_ISSUER);
 
-    assertThat(code).isEqualTo(1);
+    assertThat(code).isEqualTo(GantryCli.USAGE);
     assertThat(err.toString()).contains("keyless verification needs --trusted-root FILE");
+  }
+
+  @Test
+  void anUnreadableInputIsAUsageErrorNamingTheFile(@TempDir Path dir) {
+    Path root = SigstoreConformanceTest.testdata();
+    String missing = dir.resolve("no-such-bundle.json").toString();
+    int code = run("verify", "bundle", "--bundle", missing, "--artifact", root.resolve("a.txt").toString(),
+        "--key", root.resolve("bundle-verify/managed-key-happy-path/key.pub").toString());
+
+    assertThat(code).isEqualTo(GantryCli.USAGE);
+    assertThat(err.toString()).isEqualTo("Error: --bundle " + missing + ": no such file, or it cannot be read" + System.lineSeparator());
+  }
+
+  @Test
+  void aKeyAndAnIdentityTogetherIsAUsageError() {
+    Path root = SigstoreConformanceTest.testdata();
+    int code = run("verify", "bundle", "--bundle", root.resolve("a.txt").toString(), "--artifact", root.resolve("a.txt").toString(),
+        "--key", root.resolve("bundle-verify/managed-key-happy-path/key.pub").toString(),
+        "--certificate-identity", "x", "--certificate-oidc-issuer", "y");
+
+    assertThat(code).isEqualTo(GantryCli.USAGE);
+    assertThat(err.toString()).contains("either --key or --certificate-identity");
   }
 }

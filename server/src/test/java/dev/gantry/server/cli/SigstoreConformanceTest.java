@@ -23,13 +23,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * case must verify, except the few in {@link #LIBRARY_LIMITS}, whose exact refusal is asserted so
  * the test notices when sigstore-java learns them.
  */
-class SigstoreConformanceTest {
+public class SigstoreConformanceTest {
   static final String DEFAULT_IDENTITY =
       "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
   static final String DEFAULT_ISSUER = "https://token.actions.githubusercontent.com";
 
   /** Valid bundles sigstore-java 2.0.0 cannot verify, with the reason it gives. */
-  static final Map<String, String> LIBRARY_LIMITS =
+  public static final Map<String, String> LIBRARY_LIMITS =
       Map.of(
           // Rekor v1 "intoto" entries: sigstore-java verifies DSSE bundles against "dsse" entries only
           "intoto-with-custom-trust-root",
@@ -43,7 +43,7 @@ class SigstoreConformanceTest {
    * same library limits (or a fixture detail). Pinned so a sigstore-java upgrade that lifts a
    * limit shows which refusals to re-examine.
    */
-  static final Map<String, String> REFUSED_EARLY =
+  public static final Map<String, String> REFUSED_EARLY =
       Map.of(
           "intoto-tsa-timestamp-outside-cert-validity_fail", "but found intoto:0.0.2",
           "rekor2-dsse-mismatch-envelope_fail", "but found hashedrekord:0.0.2",
@@ -51,7 +51,7 @@ class SigstoreConformanceTest {
           // its RFC 3161 token is base64 with line breaks, which protobuf's JSON parser rejects
           "rekor2-timestamp-with-incorrect-time_fail", "is not a valid Sigstore bundle: Illegal base64 character a");
 
-  static Path testdata() {
+  public static Path testdata() {
     Path dir = Path.of("").toAbsolutePath();
     while (dir != null && !Files.exists(dir.resolve("mvnw"))) {
       dir = dir.getParent();
@@ -67,7 +67,7 @@ class SigstoreConformanceTest {
     return cases;
   }
 
-  static Stream<String> cases() throws IOException {
+  public static Stream<String> cases() throws IOException {
     try (var dirs = Files.list(testdata().resolve("bundle-verify"))) {
       return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList().stream();
     }
@@ -79,9 +79,8 @@ class SigstoreConformanceTest {
     assertThat(cases().toList()).containsAll(LIBRARY_LIMITS.keySet()).containsAll(REFUSED_EARLY.keySet());
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("cases")
-  void conformance(String name) throws IOException {
+  /** The command line `gantry verify bundle` gets for one case, as the conformance suite runs it. */
+  public static List<String> arguments(String name) throws IOException {
     Path root = testdata();
     Path dir = root.resolve("bundle-verify").resolve(name);
     List<String> args = new ArrayList<>(List.of("verify", "bundle",
@@ -94,6 +93,13 @@ class SigstoreConformanceTest {
       args.addAll(List.of("--certificate-identity", text(dir.resolve("identity"), DEFAULT_IDENTITY),
           "--certificate-oidc-issuer", text(dir.resolve("issuer"), DEFAULT_ISSUER)));
     }
+    return args;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void conformance(String name) throws IOException {
+    List<String> args = arguments(name);
 
     var out = new StringWriter();
     var err = new StringWriter();
