@@ -58,6 +58,13 @@ public class ApiConfiguration {
     return new CatalogQueries(jdbc);
   }
 
+  /** Rollbacks, one per environment at a time; a request meeting one that is finishing waits for it. */
+  @Bean
+  RollbackStarter rollbackStarter(
+      io.temporal.client.WorkflowClient client, CatalogQueries catalog, @Value("${gantry.rollback.finishing-wait:5s}") Duration finishingWait) {
+    return new RollbackStarter(client, catalog::entry, finishingWait);
+  }
+
   /** The object store the worker writes to; the API only reads (and verifies) blobs. */
   @Bean
   LocalObjectStore objectStore(org.springframework.core.env.Environment env) {

@@ -152,6 +152,14 @@ public class CatalogQueries {
     return new EnvironmentStatus(service, environment, base.current(), base.lastKnownGood(), base.hold(), history);
   }
 
+  /** One history entry by its id ({@code <workflow id>/<run id>} for a rollback), if the catalog has it. */
+  public Optional<HistoryEntry> entry(String id) {
+    return jdbc.sql("SELECT id, kind, digest, commit, git_commit, outcome, approved_by, by_principal, reason, at FROM promotions WHERE id = ?")
+        .params(id)
+        .query(CatalogQueries::history)
+        .optional();
+  }
+
   /** Whether the digest was promoted into the environment and verified healthy there. */
   public boolean promotedThere(String service, String environment, String digest) {
     return jdbc.sql("SELECT count(*) FROM promotions WHERE service = ? AND environment = ? AND digest = ? AND outcome = 'PROMOTED'")

@@ -66,7 +66,13 @@ public class Problems extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(ApiProblem.class)
   ResponseEntity<ProblemDetail> api(ApiProblem e) {
-    return respond(problem(e.status(), e.type(), e.getMessage()));
+    ProblemDetail p = problem(e.status(), e.type(), e.getMessage());
+    e.properties().forEach(p::setProperty);
+    ResponseEntity<ProblemDetail> answer = respond(p);
+    if (e.location() == null) {
+      return answer;
+    }
+    return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders()).location(e.location()).body(p);
   }
 
   @ExceptionHandler(WorkflowNotFoundException.class)

@@ -3,16 +3,12 @@ package dev.gantry.api;
 import dev.gantry.model.Digests;
 import dev.gantry.model.EnvironmentSpec;
 import dev.gantry.model.ServiceSpec;
-import dev.gantry.model.TaskQueues;
 import dev.gantry.rollback.RollbackRequest;
-import dev.gantry.rollback.RollbackWorkflow;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
-import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.api.common.v1.WorkflowExecution;
 import java.net.URI;
 import java.util.List;
@@ -30,14 +26,14 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/v1/services")
 public class ServiceController {
-  private final WorkflowClient client;
   private final ServiceDirectory services;
   private final CatalogQueries catalog;
+  private final RollbackStarter rollbacks;
 
-  public ServiceController(WorkflowClient client, ServiceDirectory services, CatalogQueries catalog) {
-    this.client = client;
+  public ServiceController(ServiceDirectory services, CatalogQueries catalog, RollbackStarter rollbacks) {
     this.services = services;
     this.catalog = catalog;
+    this.rollbacks = rollbacks;
   }
 
   public record EnvironmentSummary(String name, int approvals, String approverGroup, CatalogQueries.Pinned current, CatalogQueries.Pinned lastKnownGood, CatalogQueries.HoldView hold) {}
@@ -47,6 +43,21 @@ public class ServiceController {
   public record RollbackBody(String digest, String reason) {}
 
   public record RollbackStarted(String id, String runId, String service, String environment, String digest, String status) {}
+
+  /** The 409 a rollback gets while another one of the same environment runs (RFC 9457, with extension members). */
+  @Schema(name = "RollbackRunning")
+  public record RollbackRunningProblem(
+      @Schema(format = "uri", example = "https://gantry.dev/problems/RollbackRunning") String type,
+      String title,
+      int status,
+      String detail,
+      @Schema(format = "uri-reference") String instance,
+      @Schema(description = "the running rollback's workflow id, rollback/<service>/<environment>") String id,
+      @Schema(description = "its run id") String runId,
+      @Schema(description = "the digest it pins; absent until it has chosen one") String digest,
+      @Schema(description = "ROLLING_BACK (choosing, re-verifying, pinning), VERIFYING (pinned, waiting until live), "
+          + "or its outcome (PROMOTED, FAILED, REFUSED) when it has recorded one but did not close within the wait")
+      String state) {}
 
   @Operation(summary = "List services and what each environment runs")
   @GetMapping
@@ -67,7 +78,12 @@ public class ServiceController {
   }
 
   @Operation(summary = "Roll an environment back (role oncall): to last known good before the current digest, or to a digest promoted there before; sets a hold")
-  @ApiResponse(responseCode = "202", description = "rollback started; follow it at the environment's URL")
+  @ApiResponse(responseCode = "202", description = "rollback started; follow it at the environment's URL (Location)",
+      headers = @Header(name = "Location", description = "the environment", schema = @Schema(type = "string")))
+  @ApiResponse(responseCode = "409", description = "another rollback of this environment is running and has not recorded its outcome "
+      + "(one that has is waited for, briefly, and then this one starts): the problem names it",
+      headers = @Header(name = "Location", description = "the environment", schema = @Schema(type = "string")),
+      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = RollbackRunningProblem.class)))
   @PostMapping("/{service}/environments/{environment}/rollbacks")
   public ResponseEntity<RollbackStarted> rollback(
       @PathVariable String service, @PathVariable String environment, @RequestBody(required = false) RollbackBody body, Authentication auth) {
@@ -84,25 +100,11 @@ public class ServiceController {
           digest + " was never promoted into " + service + "/" + environment + " and verified healthy; roll back only to a digest that was");
     }
     ServiceSpec spec = services.service(service);
-    String id = RollbackRequest.workflowId(service, environment);
-    RollbackWorkflow rollback =
-        client.newWorkflowStub(
-            RollbackWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(id)
-                .setTaskQueue(TaskQueues.GANTRY)
-                .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
-                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                .build());
-    WorkflowExecution run;
-    try {
-      run = WorkflowClient.start(rollback::run, new RollbackRequest(service, spec.image(), env, digest, Identity.of(auth).name(), body.reason()));
-    } catch (WorkflowExecutionAlreadyStarted e) {
-      throw ApiProblem.conflict("RollbackRunning", "a rollback of " + service + "/" + environment + " is already running");
-    }
+    WorkflowExecution run =
+        rollbacks.start(new RollbackRequest(service, spec.image(), env, digest, Identity.of(auth).name(), body.reason()));
     return ResponseEntity.accepted()
         .location(URI.create("/api/v1/services/" + service + "/environments/" + environment))
-        .body(new RollbackStarted(id, run.getRunId(), service, environment, digest, "STARTED"));
+        .body(new RollbackStarted(run.getWorkflowId(), run.getRunId(), service, environment, digest, "STARTED"));
   }
 
   @Operation(summary = "Clear the hold on an environment (role oncall)")

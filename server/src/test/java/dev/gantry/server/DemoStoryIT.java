@@ -281,6 +281,13 @@ class DemoStoryIT {
     var started = gantry.send("POST", API + path + "/rollbacks", "oncall", "{\"reason\":\"errors after build 2\"}");
     assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
     assertThat(json(started).get("id").asText()).isEqualTo("rollback/storefront/dev");
+    // a second rollback while the first re-verifies and pins: the answer names the running one
+    JsonNode running = problem("POST", path + "/rollbacks", "oncall", "{\"reason\":\"again\"}", 409);
+    assertThat(running.get("type").asText()).endsWith("RollbackRunning");
+    assertThat(running.get("id").asText()).isEqualTo("rollback/storefront/dev");
+    assertThat(running.get("runId").asText()).isEqualTo(json(started).get("runId").asText());
+    assertThat(running.get("state").asText()).isIn("ROLLING_BACK", "VERIFYING");
+    assertThat(running.get("detail").asText()).contains("a rollback of storefront/dev is already running");
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     JsonNode env = null;
     while (System.nanoTime() < deadline) {

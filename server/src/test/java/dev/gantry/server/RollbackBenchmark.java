@@ -40,7 +40,7 @@ public final class RollbackBenchmark {
   private static final String DEV = "/services/storefront/environments/dev";
 
   public static void main(String[] args) throws Exception {
-    int rounds = 20;
+    int rounds = 100;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--rounds")) {
         rounds = Integer.parseInt(args[++i]);
@@ -156,9 +156,20 @@ public final class RollbackBenchmark {
     System.out.println("| --- | --- | --- | --- | --- | --- |");
     row("Gantry (POST …/rollbacks, re-verification included)", gantryMs);
     row("  of which the API's 202", acceptedMs);
+
     for (var e : manual.entrySet()) {
       row("by hand: " + e.getKey(), e.getValue());
     }
+    List<Long> waits = new ArrayList<>();
+    var waited = java.util.regex.Pattern.compile("waited (\\d+) ms for run \\S+ \\(\\w+\\) to close");
+    for (String line : Files.readAllLines(log)) {
+      var m = waited.matcher(line);
+      if (m.find()) {
+        waits.add(Long.parseLong(m.group(1)));
+      }
+    }
+    System.out.printf("%nof %d rollbacks, %d met the previous one still closing after it had recorded its outcome and waited for it"
+        + " (at most %d ms); none was refused%n", gantryMs.size(), waits.size(), waits.stream().mapToLong(Long::longValue).max().orElse(0));
   }
 
   private static void awaitRolledBack(GantryProcess gantry, String digest, String reason) throws Exception {

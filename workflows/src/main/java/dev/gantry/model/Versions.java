@@ -46,4 +46,15 @@ public final class Versions {
   public static boolean shortApprovalPath() {
     return Workflow.getVersion("short-approval-path", Workflow.DEFAULT_VERSION, 1) >= 1;
   }
+
+  /**
+   * Version 1: a rollback writes its outcome to the catalog as its very last step, after the audit
+   * append and the status search attribute (before, the catalog record came first). Whatever a
+   * client reads as done in the environment view is then done: the audit record is written and the
+   * run has nothing left to do but close, which the API waits for briefly before starting the next
+   * rollback of the same environment.
+   */
+  public static boolean outcomeRecordedLast() {
+    return Workflow.getVersion("outcome-recorded-last", Workflow.DEFAULT_VERSION, 1) >= 1;
+  }
 }

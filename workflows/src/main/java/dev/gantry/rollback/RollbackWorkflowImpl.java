@@ -59,10 +59,15 @@ public class RollbackWorkflowImpl implements RollbackWorkflow {
                 env.evidence().signature()));
       } catch (ActivityFailure f) {
         String reason = "rollback to " + target.digest() + " refused: " + Failures.reason(f);
-        record(request, id, target, null, EnvironmentState.REFUSED, reason);
-        audit.append(new AuditEvent(id + "#" + EnvironmentState.REFUSED, "ROLLBACK", id, request.service(), env.name(), target.commit(),
-            target.digest(), EnvironmentState.REFUSED.name(), null, request.by(), reason, List.of(), env, now(), null));
-        Workflow.upsertTypedSearchAttributes(SearchAttributes.STATUS.valueSet(EnvironmentState.REFUSED.name()));
+        if (Versions.outcomeRecordedLast()) {
+          audit.append(auditEvent(request, id, target, null, EnvironmentState.REFUSED, reason));
+          Workflow.upsertTypedSearchAttributes(SearchAttributes.STATUS.valueSet(EnvironmentState.REFUSED.name()));
+          record(request, id, target, null, EnvironmentState.REFUSED, reason);
+        } else {
+          record(request, id, target, null, EnvironmentState.REFUSED, reason);
+          audit.append(auditEvent(request, id, target, null, EnvironmentState.REFUSED, reason));
+          Workflow.upsertTypedSearchAttributes(SearchAttributes.STATUS.valueSet(EnvironmentState.REFUSED.name()));
+        }
         throw ApplicationFailure.newNonRetryableFailure(reason, FailureTypes.ROLLBACK_REFUSED);
       }
     }
@@ -92,13 +97,27 @@ public class RollbackWorkflowImpl implements RollbackWorkflow {
       outcome = EnvironmentState.FAILED;
       reason = request.reason() + "; pinned but not live: " + Failures.reason(f);
     }
-    record(request, id, target, change.commit(), outcome, reason);
-    if (Versions.auditLog()) {
-      audit.append(new AuditEvent(id + "#" + outcome, "ROLLBACK", id, request.service(), env.name(), target.commit(), target.digest(),
-          outcome.name(), change.commit(), request.by(), reason, List.of(), env, now(), null));
+    if (Versions.outcomeRecordedLast()) {
+      // the catalog is what clients read: it says "done" only once nothing else is left to do
+      if (Versions.auditLog()) {
+        audit.append(auditEvent(request, id, target, change.commit(), outcome, reason));
+      }
+      Workflow.upsertTypedSearchAttributes(SearchAttributes.STATUS.valueSet(outcome.name()));
+      record(request, id, target, change.commit(), outcome, reason);
+    } else {
+      record(request, id, target, change.commit(), outcome, reason);
+      if (Versions.auditLog()) {
+        audit.append(auditEvent(request, id, target, change.commit(), outcome, reason));
+      }
+      Workflow.upsertTypedSearchAttributes(SearchAttributes.STATUS.valueSet(outcome.name()));
     }
-    Workflow.upsertTypedSearchAttributes(SearchAttributes.STATUS.valueSet(outcome.name()));
     return new RollbackResult(target.digest(), target.commit(), change.commit(), outcome, reason);
+  }
+
+  private static AuditEvent auditEvent(
+      RollbackRequest request, String id, RollbackTarget target, String gitCommit, EnvironmentState outcome, String reason) {
+    return new AuditEvent(id + "#" + outcome, "ROLLBACK", id, request.service(), request.environment().name(), target.commit(),
+        target.digest(), outcome.name(), gitCommit, request.by(), reason, List.of(), request.environment(), now(), null);
   }
 
   private void record(RollbackRequest request, String id, RollbackTarget target, String gitCommit, EnvironmentState outcome, String reason) {

@@ -1,11 +1,17 @@
 package dev.gantry.release;
 
 import static dev.gantry.testing.Harness.by;
+import static dev.gantry.testing.Harness.digest;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gantry.model.TaskQueues;
 import dev.gantry.promotion.PromotionWorkflow;
+import dev.gantry.rollback.RollbackRequest;
+import dev.gantry.rollback.RollbackWorkflow;
 import dev.gantry.testing.Harness;
 import dev.gantry.testing.World.Health;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.WorkflowReplayer;
@@ -71,6 +77,20 @@ class ReplayTest {
       h.await(2, "dev", EnvironmentState.COMPENSATED);
       h.world.health.remove("values-dev.yaml");
 
+      // on-call rolls dev back to build 1, then asks again for a target that no longer verifies
+      // (the rollback histories: pinned and live; refused before anything is pinned)
+      rollback(h, digest(1), "errors after build 2");
+      histories.put("rollback-dev", fetchLatest(h, RollbackRequest.workflowId("shop", "dev")));
+      h.world.unverifiable.put(digest(1), "Gantry's signature for dev does not verify: key rotated out");
+      try {
+        rollback(h, digest(1), "again");
+        throw new AssertionError("the rollback to an unverifiable digest was not refused");
+      } catch (WorkflowFailedException expected) {
+        // RollbackRefused
+      }
+      h.world.unverifiable.clear();
+      histories.put("rollback-refused", fetchLatest(h, RollbackRequest.workflowId("shop", "dev")));
+
       histories.put("release-promoted-everywhere", ReleaseRequest.workflowId("shop", Harness.commit(1)));
       histories.put("promotion-production", PromotionWorkflow.workflowId("shop", "production", Harness.commit(1)));
       histories.put("promotion-compensated", PromotionWorkflow.workflowId("shop", "dev", Harness.commit(2)));
@@ -79,7 +99,8 @@ class ReplayTest {
 
       List<WorkflowExecutionHistory> fetched = new ArrayList<>();
       for (var e : histories.entrySet()) {
-        WorkflowExecutionHistory history = h.client.fetchHistory(e.getValue());
+        String[] idAndRun = e.getValue().split("#", 2);
+        WorkflowExecutionHistory history = idAndRun.length == 2 ? h.client.fetchHistory(idAndRun[0], idAndRun[1]) : h.client.fetchHistory(e.getValue());
         replay(history.toJson(true));
         fetched.add(history);
       }
@@ -91,6 +112,18 @@ class ReplayTest {
         }
       }
     }
+  }
+
+  private static void rollback(Harness h, String digest, String why) {
+    RollbackWorkflow rollback = h.client.newWorkflowStub(
+        RollbackWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId(RollbackRequest.workflowId("shop", "dev")).setTaskQueue(TaskQueues.GANTRY).build());
+    rollback.run(new RollbackRequest("shop", h.service.image(), h.service.environment("dev"), digest, "oncall", why));
+  }
+
+  /** The id of the workflow's latest run, as {@code <workflow id>#<run id>}: one id can have several runs. */
+  private static String fetchLatest(Harness h, String workflowId) {
+    return workflowId + "#" + h.client.newUntypedWorkflowStub(workflowId).describe().getExecution().getRunId();
   }
 
   private static void replay(String json) throws Exception {

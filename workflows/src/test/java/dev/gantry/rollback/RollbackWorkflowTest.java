@@ -11,7 +11,11 @@ import dev.gantry.model.TaskQueues;
 import dev.gantry.release.EnvironmentState;
 import dev.gantry.release.EnvironmentView;
 import dev.gantry.testing.Harness;
+import dev.gantry.catalog.PromotionRecord;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowOptions;
+import java.util.List;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -132,5 +136,59 @@ class RollbackWorkflowTest {
       assertThat(a.outcome()).isEqualTo(EnvironmentState.REFUSED.name());
       assertThat(a.reason()).contains("key rotated out");
     });
+  }
+
+  /**
+   * The environment view reads the catalog: once it shows a rollback's outcome, nothing else may be
+   * left to do (issue 13: a second rollback asked for then was refused as "already running").
+   */
+  @Test
+  void recordsTheOutcomeInTheCatalogAsItsVeryLastStep() {
+    promoteToDev(1);
+    promoteToDev(2);
+    rollback(null, "errors after 2");
+    assertLastStepIsTheCatalogOutcome(EnvironmentState.PROMOTED);
+  }
+
+  @Test
+  void recordsARefusalInTheCatalogAsItsVeryLastStepToo() {
+    promoteToDev(1);
+    promoteToDev(2);
+    h.world.unverifiable.put(digest(1), "CI's signature does not verify");
+    assertThatThrownBy(() -> rollback(null, "errors after 2"))
+        .satisfies(t -> assertThat(Failures.type(t)).isEqualTo(FailureTypes.ROLLBACK_REFUSED));
+    assertLastStepIsTheCatalogOutcome(EnvironmentState.REFUSED);
+  }
+
+  private void assertLastStepIsTheCatalogOutcome(EnvironmentState outcome) {
+    List<HistoryEvent> events = h.client.fetchHistory(RollbackRequest.workflowId("shop", "dev")).getEvents();
+    List<String> activities = events.stream()
+        .filter(HistoryEvent::hasActivityTaskScheduledEventAttributes)
+        .map(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName())
+        .toList();
+    assertThat(activities).as("activities in order").last().isEqualTo("RecordPromotion");
+    assertThat(activities).as("the audit append comes before the catalog's final record").contains("Append");
+    assertThat(activities.lastIndexOf("Append")).isLessThan(activities.size() - 1);
+
+    // after the final record's command nothing but the workflow's close: no activity, no upsert
+    int last = -1;
+    for (int i = 0; i < events.size(); i++) {
+      if (events.get(i).hasActivityTaskScheduledEventAttributes()) {
+        last = i;
+      }
+    }
+    assertThat(events.subList(last + 1, events.size()))
+        .as("events after the catalog's final record")
+        .extracting(HistoryEvent::getEventType)
+        .doesNotContain(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+            EventType.EVENT_TYPE_MARKER_RECORDED);
+    assertThat(events.getLast().getEventType())
+        .isIn(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED);
+    // and the catalog's last word on this run is its outcome
+    PromotionRecord recorded = h.world.history.getLast();
+    assertThat(recorded.kind()).isEqualTo("ROLLBACK");
+    assertThat(recorded.outcome()).isEqualTo(outcome.name());
+    assertThat(h.world.audit.values()).filteredOn(a -> a.kind().equals("ROLLBACK")).singleElement()
+        .satisfies(a -> assertThat(a.outcome()).isEqualTo(outcome.name()));
   }
 }
