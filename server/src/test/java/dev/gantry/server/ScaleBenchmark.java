@@ -243,12 +243,12 @@ public final class ScaleBenchmark {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     run(jcmd.toString(), Long.toString(pid), "GC.run");
     String info = run(jcmd.toString(), Long.toString(pid), "GC.heap_info");
-    for (String line : info.split("\n")) {
-      if (line.contains("garbage-first heap") || line.contains("total") && line.contains("used")) {
-        return line.strip().replaceAll("\\s+", " ");
-      }
+    // "garbage-first heap total reserved 1048576K, committed 136192K, used 49476K [...]" (JDK 25)
+    var used = java.util.regex.Pattern.compile("heap\\b.*?\\bused (\\d+)K").matcher(info);
+    if (!used.find()) {
+      throw new IllegalStateException("jcmd GC.heap_info printed no used heap figure: " + info.strip());
     }
-    return info.strip();
+    return String.format("%.0f MB", Long.parseLong(used.group(1)) / 1024.0);
   }
 
   private static String run(String... command) throws Exception {
