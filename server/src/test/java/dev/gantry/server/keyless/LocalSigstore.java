@@ -1,5 +1,6 @@
 package dev.gantry.server.keyless;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -143,6 +144,22 @@ public final class LocalSigstore {
   }
 
   // -------------------------------------------------------------------------------- signing
+
+  /** An in-toto v1 statement with one subject, as the signers above sign it (compact JSON). */
+  public static byte[] statement(String subjectName, String digest, String predicateType, JsonNode predicate) {
+    ObjectNode s = JSON.createObjectNode();
+    s.put("_type", "https://in-toto.io/Statement/v1");
+    ObjectNode subject = s.putArray("subject").addObject();
+    subject.put("name", subjectName);
+    subject.putObject("digest").put("sha256", digest.substring(digest.indexOf(':') + 1));
+    s.put("predicateType", predicateType);
+    s.set("predicate", predicate);
+    try {
+      return JSON.writeValueAsBytes(s);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   /**
    * Signs an in-toto statement keyless as {@code who}: a Sigstore bundle v0.3 with the leaf

@@ -2,6 +2,7 @@ package dev.gantry.server.keyless;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.gantry.evidence.KeylessPolicy;
 import dev.gantry.signing.BundleVerifier;
 import java.nio.charset.StandardCharsets;
@@ -27,9 +28,7 @@ class LocalSigstoreTest {
   }
 
   static byte[] statement(String digest) {
-    return ("{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"name\":\"shop\",\"digest\":{\"sha256\":\""
-        + digest.substring(7) + "\"}}],\"predicateType\":\"https://sigstore.dev/cosign/sign/v1\",\"predicate\":{}}")
-        .getBytes(StandardCharsets.UTF_8);
+    return LocalSigstore.statement("shop", digest, "https://sigstore.dev/cosign/sign/v1", JsonNodeFactory.instance.objectNode());
   }
 
   static KeylessPolicy trusting(LocalSigstore sigstore, LocalSigstore.Identity who) {
