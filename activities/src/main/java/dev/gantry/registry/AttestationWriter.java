@@ -91,16 +91,47 @@ public final class AttestationWriter {
       ArtifactStore.Manifest image = Attachments.image(store, digestRef.reference(), LIMITS);
       return switch (form) {
         case LEGACY_ATT -> appendToAtt(store, image, dsseEnvelopeJson, predicateType);
-        case REFERRER -> {
-          byte[] bundle = bundle(dsseEnvelopeJson, keyHint);
-          Map<String, String> annotations = new LinkedHashMap<>();
-          annotations.put(OciMedia.CREATED, now());
-          annotations.put(OciMedia.BUNDLE_CONTENT, "dsse-envelope");
-          annotations.put(OciMedia.BUNDLE_PREDICATE_TYPE, predicateType);
-          yield writeReferrer(store, image, OciMedia.BUNDLE_V03, bundle, annotations);
-        }
+        case REFERRER -> bundleReferrer(store, image, bundle(dsseEnvelopeJson, keyHint), predicateType);
       };
     }
+  }
+
+  /**
+   * Attaches a Sigstore bundle v0.3 made elsewhere (a DSSE envelope with its verification material:
+   * a Fulcio certificate and transparency log entries, or a key) as an OCI 1.1 referrer, as
+   * {@code cosign sign} v3 and {@code actions/attest-build-provenance} with {@code push-to-registry}
+   * attach theirs: artifact type {@code application/vnd.dev.sigstore.bundle.v0.3+json}, annotated
+   * with the statement's predicate type, with the {@code sha256-<hex>} fallback index when the
+   * registry has no referrers API.
+   *
+   * @param bundleJson the bundle's JSON; it must carry a {@code dsseEnvelope}
+   * @return the referrer manifest's digest (an identical referrer already there is reused)
+   */
+  public static String attachBundle(
+      ImageRef digestRef, byte[] bundleJson, String predicateType, RegistrySettings settings) {
+    Objects.requireNonNull(bundleJson, "bundleJson");
+    if (predicateType == null || predicateType.isBlank()) {
+      throw new IllegalArgumentException("a bundle attestation needs its predicate type");
+    }
+    JsonNode bundle = OciJson.tree(bundleJson, "the Sigstore bundle to attach");
+    if (!OciMedia.BUNDLE_V03.equals(bundle.path("mediaType").asText())) {
+      throw new IllegalArgumentException(
+          "the Sigstore bundle to attach has media type '" + bundle.path("mediaType").asText() + "', not " + OciMedia.BUNDLE_V03);
+    }
+    Attachments.requireEnvelope(OciJson.bytes(bundle.path("dsseEnvelope")), "the Sigstore bundle's dsseEnvelope");
+    try (ArtifactStore store = Attachments.open(digestRef, settings, true)) {
+      ArtifactStore.Manifest image = Attachments.image(store, digestRef.reference(), LIMITS);
+      return bundleReferrer(store, image, bundleJson, predicateType);
+    }
+  }
+
+  private static String bundleReferrer(
+      ArtifactStore store, ArtifactStore.Manifest image, byte[] bundle, String predicateType) {
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(OciMedia.CREATED, now());
+    annotations.put(OciMedia.BUNDLE_CONTENT, "dsse-envelope");
+    annotations.put(OciMedia.BUNDLE_PREDICATE_TYPE, predicateType);
+    return writeReferrer(store, image, OciMedia.BUNDLE_V03, bundle, annotations);
   }
 
   /**

@@ -1,18 +1,14 @@
 package dev.gantry.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.gantry.evidence.PublicKeys;
-import dev.gantry.gitops.YamlDigestEditor;
 import dev.gantry.model.Digests;
 import dev.gantry.model.ImageRef;
 import dev.gantry.registry.OciImageWriter;
 import dev.gantry.registry.RegistrySettings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -28,15 +24,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
-import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
  * Everything the fault suite runs Gantry against, each a real process or file on 127.0.0.1 that
@@ -80,10 +72,7 @@ final class FaultWorld implements AutoCloseable {
   private EmbeddedPostgres postgres;
   private Process gitDaemon;
   private int gitPort;
-  private HttpServer health;
-  private Repository healthRepo;
-  private ObjectId healthTip;
-  private Map<String, String> healthPins = Map.of();
+  private PinnedHealth health;
   GantryProcess gantry;
   private final int gantryPort;
   private Path config;
@@ -207,57 +196,16 @@ final class FaultWorld implements AutoCloseable {
 
   /** The environment's health: the digest the values file pins on main now, always healthy. */
   private void startHealth() throws IOException {
-    healthRepo = new FileRepositoryBuilder().setGitDir(bare.toFile()).setMustExist(true).build();
-    health = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-    health.setExecutor(Executors.newFixedThreadPool(4));
-    health.createContext("/health/", ex -> {
-      String service = ex.getRequestURI().getPath().substring("/health/".length());
-      String body;
-      int status;
-      try {
-        String digest = pinned().get(service);
-        status = digest == null ? 404 : 200;
-        body = digest == null ? "{\"error\":\"no such service\"}" : "{\"digest\":\"" + digest + "\",\"healthy\":true}";
-      } catch (Exception e) {
-        status = 500;
-        body = "{\"error\":\"" + e.getClass().getSimpleName() + "\"}";
-      }
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().add("Content-Type", "application/json");
-      ex.sendResponseHeaders(status, bytes.length);
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(bytes);
-      }
-    });
-    health.start();
+    health = new PinnedHealth(bare, services, FaultWorld::valuesFile);
   }
 
   String healthUrl(String service) {
-    return "http://127.0.0.1:" + health.getAddress().getPort() + "/health/" + service;
+    return health.url(service);
   }
 
-  /** What main pins per service now (re-read only when main moved). */
-  synchronized Map<String, String> pinned() throws IOException {
-    Ref main = healthRepo.exactRef("refs/heads/main");
-    if (main == null) {
-      throw new IOException("the GitOps repository has no main");
-    }
-    if (!main.getObjectId().equals(healthTip)) {
-      Map<String, String> pins = new HashMap<>();
-      try (RevWalk walk = new RevWalk(healthRepo)) {
-        RevCommit tip = walk.parseCommit(main.getObjectId());
-        for (String s : services) {
-          try (TreeWalk tree = TreeWalk.forPath(healthRepo, valuesFile(s), tip.getTree())) {
-            if (tree != null) {
-              pins.put(s, YamlDigestEditor.read(new String(healthRepo.open(tree.getObjectId(0)).getBytes(), StandardCharsets.UTF_8), "image.digest"));
-            }
-          }
-        }
-      }
-      healthPins = Map.copyOf(pins);
-      healthTip = main.getObjectId();
-    }
-    return healthPins;
+  /** What main pins per service now. */
+  Map<String, String> pinned() throws IOException {
+    return health.pinned();
   }
 
   /** Notes each move of main: the first one after a restart is the first promotion progressing again. */
@@ -545,11 +493,7 @@ final class FaultWorld implements AutoCloseable {
       gantry.close();
     }
     if (health != null) {
-      health.stop(0);
-      ((java.util.concurrent.ExecutorService) health.getExecutor()).shutdownNow();
-    }
-    if (healthRepo != null) {
-      healthRepo.close();
+      health.close();
     }
     if (gitDaemon != null && gitDaemon.isAlive()) {
       gitDaemon.destroy();

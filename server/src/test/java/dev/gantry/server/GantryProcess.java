@@ -28,6 +28,8 @@ final class GantryProcess implements AutoCloseable {
   final Path log;
   private Process process;
   private final List<String> jvmArgs = new ArrayList<>();
+  private String service = "storefront";
+  private String reader = "alice";
 
   GantryProcess(Path dataDir, Path log) throws IOException {
     this(dataDir, log, freePort());
@@ -174,9 +176,19 @@ final class GantryProcess implements AutoCloseable {
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  /** A demo release as alice sees it through the API. */
+  /**
+   * Whose releases {@link #release}, {@link #environment} and {@link #await} read, and as whom:
+   * the demo's {@code storefront} as {@code alice} unless told otherwise.
+   */
+  GantryProcess viewing(String service, String user) {
+    this.service = service;
+    this.reader = user;
+    return this;
+  }
+
+  /** A release (of the demo's service unless {@link #viewing} says another) as the reader sees it through the API. */
   JsonNode release(String commit) throws Exception {
-    HttpResponse<String> r = get("/api/v1/releases/storefront/" + commit, "alice");
+    HttpResponse<String> r = get("/api/v1/releases/" + service + "/" + commit, reader);
     if (r.statusCode() != 200) {
       throw new AssertionError("GET release " + commit + " answered " + r.statusCode() + ": " + r.body());
     }
