@@ -51,10 +51,10 @@ public final class ProblemReportValve extends ErrorReportValve {
         host.getPipeline().removeValve(v);
       }
     }
-    if (host instanceof org.apache.catalina.core.StandardHost h) {
-      // StandardHost adds a valve of this class on start unless one is present
-      h.setErrorReportValveClass(ProblemReportValve.class.getName());
-    }
+    // StandardHost adds a valve of this class on start unless one is present. Set as a property,
+    // not through StandardHost itself: naming that class would make the jar's code reach all of
+    // Catalina's deployment machinery (EJB, JPA, JAX-WS references) that the jar does not carry
+    org.apache.tomcat.util.IntrospectionUtils.setProperty(host, "errorReportValveClass", ProblemReportValve.class.getName());
     host.getPipeline().addValve(new ProblemReportValve(json));
   }
 
