@@ -138,7 +138,7 @@ public class ApiConfiguration {
           .addProperty("detail", new StringSchema())
           .addProperty("instance", new StringSchema().format("uri-reference")));
       Map<String, String> statuses = new LinkedHashMap<>();
-      statuses.put("400", "Invalid input");
+      statuses.put("400", "Invalid input, or a request refused before Gantry read it (encoded slash or NUL in the path, malformed request line, headers over server.max-http-request-header-size)");
       statuses.put("401", "Not authenticated");
       statuses.put("403", "Not allowed for this principal");
       statuses.put("404", "Unknown service, environment, release or record");

@@ -13,6 +13,10 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowUpdateException;
+import dev.gantry.model.Failures;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.net.URI;
 import java.util.List;
 import java.util.function.Function;
@@ -30,6 +34,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/v1/releases")
 public class ReleaseController {
+  private static final Logger log = LoggerFactory.getLogger(ReleaseController.class);
   private final WorkflowClient client;
   private final ServiceDirectory services;
   private final CatalogQueries catalog;
@@ -106,7 +111,7 @@ public class ReleaseController {
     Identity who = Identity.of(auth);
     Decision decision = new Decision(environment(service, environment), who.name(), who.groups(),
         body == null ? null : body.comment(), body == null ? null : body.evidenceBundle());
-    return release(service, commit, r -> r.approve(decision));
+    return decide("approval", service, commit, decision, r -> r.approve(decision));
   }
 
   @Operation(summary = "Reject an environment of a release (and the later ones)")
@@ -119,7 +124,37 @@ public class ReleaseController {
     }
     Identity who = Identity.of(auth);
     Decision decision = new Decision(environment(service, environment), who.name(), who.groups(), body.reason());
-    return release(service, commit, r -> r.reject(decision));
+    return decide("rejection", service, commit, decision, r -> r.reject(decision));
+  }
+
+  /**
+   * A decision the release's validator refuses (not an approver, stale evidence bundle, not
+   * waiting) is an expected answer: one INFO line with who, what and why, then the problem
+   * document. Anything else goes on to {@link Problems}, which logs real faults with their trace.
+   */
+  private <T> T decide(String what, String service, String commit, Decision decision, Function<ReleaseWorkflow, T> call) {
+    try {
+      return release(service, commit, call);
+    } catch (WorkflowUpdateException e) {
+      if (Failures.refusedByValidator(e)) {
+        log.info("{} refused: service={} release={} environment={} by={} reason={}: {}",
+            what, service, commit, decision.environment(), decision.by(), Failures.type(e), oneLine(Failures.reason(e)));
+      }
+      throw e;
+    }
+  }
+
+  /** A reason as one log line: it may quote what the client sent, so no control characters and a bound. */
+  static String oneLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder(Math.min(s.length(), 500));
+    for (int i = 0; i < s.length() && b.length() < 500; i++) {
+      char c = s.charAt(i);
+      b.append(Character.isISOControl(c) ? '?' : c);
+    }
+    return s.length() > 500 ? b + "…" : b.toString();
   }
 
   private <T> T release(String service, String commit, Function<ReleaseWorkflow, T> call) {

@@ -48,7 +48,11 @@ class ShippedJarIT {
           new String[] {"io/reactivex/", "org/springframework/", "RxJava adapters"},
           new String[] {"io/smallrye/mutiny", "org/springframework/", "Mutiny adapters"},
           new String[] {"io/micrometer/context", "org/springframework/", "context propagation, when present"},
-          new String[] {"jakarta/ejb", "org/springframework/", "EJB references"},
+          // reached through Catalina since Gantry's ProblemReportValve (an ErrorReportValve) is part of the jar
+          new String[] {"jakarta/ejb", "org/apache/catalina/", "EJB references Tomcat resolves only for deployed web applications"},
+          new String[] {"jakarta/persistence", "org/apache/catalina/", "JPA references Tomcat resolves only for deployed web applications"},
+          new String[] {"jakarta/xml/ws", "org/apache/catalina/", "JAX-WS references Tomcat resolves only for deployed web applications"},
+          new String[] {"org/apache/tomcat/jakartaee", "org/apache/catalina/", "Tomcat's Java EE to Jakarta EE migration tool, for legacy WARs"},
           new String[] {"jakarta/faces", "org/springframework/", "JSF"},
           new String[] {"jakarta/inject", "org/springframework/", "JSR-330, when present"},
           new String[] {"jakarta/json/bind", "org/springframework/", "JSON-B converter"},

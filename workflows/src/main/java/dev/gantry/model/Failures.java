@@ -10,14 +10,27 @@ import io.temporal.failure.TimeoutFailure;
 public final class Failures {
   private Failures() {}
 
-  /** The innermost application failure, if the chain holds one. */
+  /**
+   * The outermost application failure, if the chain holds one; an {@link UpdateRefusal}'s wrapper
+   * (type {@link UpdateRefusal#TYPE}) is looked through to the typed refusal it carries.
+   */
   public static ApplicationFailure application(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof ApplicationFailure af) {
+      if (c instanceof ApplicationFailure af && !(UpdateRefusal.TYPE.equals(af.getType()) && af.getCause() instanceof ApplicationFailure)) {
         return af;
       }
     }
     return null;
+  }
+
+  /** Whether the chain holds a validator's refusal ({@link UpdateRefusal}), an expected answer rather than a fault. */
+  public static boolean refusedByValidator(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof UpdateRefusal || (c instanceof ApplicationFailure af && UpdateRefusal.TYPE.equals(af.getType()))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public static String type(Throwable t) {

@@ -11,6 +11,7 @@ import dev.gantry.evidence.ReleaseRef;
 import dev.gantry.model.EnvironmentSpec;
 import dev.gantry.model.FailureTypes;
 import dev.gantry.model.Failures;
+import dev.gantry.model.UpdateRefusal;
 import dev.gantry.model.ImageRef;
 import dev.gantry.model.SearchAttributes;
 import dev.gantry.model.Stubs;
@@ -440,10 +441,11 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
     return null;
   }
 
+  /** A refusal is an expected answer: thrown so that the SDK rejects the update without logging a failure. */
   private void refuseIfNeeded(Decision d, boolean approval) {
     Refusal r = check(d, approval);
     if (r != null) {
-      throw ApplicationFailure.newNonRetryableFailure(r.message(), r.type());
+      throw new UpdateRefusal(r.type(), r.message());
     }
   }
 
