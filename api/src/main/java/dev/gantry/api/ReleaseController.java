@@ -13,7 +13,10 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowException;
 import io.temporal.client.WorkflowUpdateException;
+import io.temporal.failure.ApplicationFailure;
+import dev.gantry.model.FailureTypes;
 import dev.gantry.model.Failures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +75,19 @@ public class ReleaseController {
     if (body.author() == null || body.author().isBlank()) {
       throw ApiProblem.badRequest("InvalidRequest", "author is required: the commit's author, who may not approve its release");
     }
-    Registered r = new ReleaseClient(client).start(new ReleaseRequest(body.commit(), tag, body.author(), Identity.of(auth).name(), service));
+    String by = Identity.of(auth).name();
+    Registered r;
+    try {
+      r = new ReleaseClient(client).start(new ReleaseRequest(body.commit(), tag, body.author(), by, service));
+    } catch (WorkflowException | ApplicationFailure e) {
+      // a refusal (tag not found, digest conflict, registry not allowed) is an answer: one line, no stack
+      ApplicationFailure refusal = Failures.application(e);
+      if (refusal != null && refusal.isNonRetryable() && !FailureTypes.REGISTRY_UNAVAILABLE.equals(refusal.getType())) {
+        log.info("release refused: service={} commit={} tag={} by={} reason={}: {}",
+            service.name(), body.commit(), tag, by, refusal.getType(), oneLine(refusal.getOriginalMessage()));
+      }
+      throw e;
+    }
     URI location = URI.create("/api/v1/releases/" + service.name() + "/" + body.commit());
     return r.created() ? ResponseEntity.created(location).body(r.release()) : ResponseEntity.ok().location(location).body(r.release());
   }

@@ -196,4 +196,26 @@ class ErrorAnswersIT {
     assertThat(lines).noneMatch(l -> l.contains("at dev.gantry.release.ReleaseWorkflowImpl.validateApprove"));
     assertThat(lines).noneMatch(l -> l.contains("Workflow execution failure") && l.contains(C1));
   }
+
+  @Test
+  void aRefusedReleaseIsOneInfoLineWithWhoWhatAndWhyAndNoStack() throws Exception {
+    String missing = "f".repeat(40);
+    var refused = gantry.send("POST", "/api/v1/releases", "ci",
+        "{\"service\":\"storefront\",\"commit\":\"" + missing + "\",\"author\":\"dave\"}");
+    assertThat(refused.statusCode()).as(refused.body()).isBetween(400, 499);
+    assertThat(refused.body()).contains("TagNotFound");
+    String expected = "INFO .*release refused: service=storefront commit=" + missing + " tag=sha-" + missing
+        + " by=ci reason=TagNotFound: .*not found.*";
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    List<String> lines;
+    do {
+      Thread.sleep(100);
+      lines = Files.readAllLines(gantry.log);
+    } while (lines.stream().noneMatch(l -> l.matches(".*" + expected)) && System.nanoTime() < deadline);
+    assertThat(lines).as("the refusal in %s", gantry.log).filteredOn(l -> l.matches(".*" + expected)).hasSize(1);
+    // the SDK's activity, update and workflow failures for it are not logged with their stacks
+    assertThat(lines).noneMatch(l -> l.contains("type='TagNotFound'"));
+    assertThat(lines).noneMatch(l -> l.contains("at dev.gantry.registry.RegistryFailures"));
+    assertThat(lines).noneMatch(l -> l.contains("Workflow execution failure") && l.contains(missing));
+  }
 }
