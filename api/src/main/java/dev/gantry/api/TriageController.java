@@ -33,6 +33,6 @@ public class TriageController {
           @RequestParam(defaultValue = "" + TriageQueries.DEFAULT_LIMIT) int limit,
       @Parameter(description = "nextCursor of the previous page")
           @RequestParam(required = false) String cursor) {
-    return triage.triage(TriageQueries.question(purl, name, version, vulnerability), limit, cursor);
+    return triage.triage(TriageQuestions.question(purl, name, version, vulnerability), limit, cursor);
   }
 }

@@ -117,7 +117,7 @@ class TriageQueriesTest {
   }
 
   static TriageResult ask(String purl, String name, String version, String vulnerability) {
-    return triage.triage(TriageQueries.question(purl, name, version, vulnerability), 100, null);
+    return triage.triage(TriageQuestions.question(purl, name, version, vulnerability), 100, null);
   }
 
   static List<String> releases(TriageResult r) {
@@ -143,7 +143,7 @@ class TriageQueriesTest {
         new EnvironmentHit("checkout", "production", digest("5"), commit("5"), List.of(new ComponentRef(EXPRESS_OLD, "express", "4.17.1")), null),
         new EnvironmentHit("payments", "production", digest("1"), commit("1"), List.of(new ComponentRef(EXPRESS_OLD, "express", "4.17.1")), null));
     assertThat(r.counts()).isEqualTo(new TriageQueries.Counts(2, 2, 1));
-    assertThat(r.query()).isEqualTo(new TriageQueries.Query("purl", EXPRESS_OLD, null, null, null));
+    assertThat(r.query()).isEqualTo(new TriageQuestions.Query("purl", EXPRESS_OLD, null, null, null));
     assertThat(r.nextCursor()).isNull();
   }
 
@@ -181,7 +181,7 @@ class TriageQueriesTest {
     TriageResult r = ask(null, "express", ">=4.17.0,<4.18.2", null);
     assertThat(releases(r)).containsExactly("checkout@5", "payments@1");
     assertThat(r.counts().components()).isEqualTo(1);
-    assertThat(r.query()).isEqualTo(new TriageQueries.Query("name", null, "express", ">=4.17.0,<4.18.2", null));
+    assertThat(r.query()).isEqualTo(new TriageQuestions.Query("name", null, "express", ">=4.17.0,<4.18.2", null));
 
     // a pre-release sorts before its release, and 4.9 before 4.17 (numbers, not text)
     assertThat(releases(ask(null, "express", ">4.9.9,<5.0.0", null))).containsExactly("payments@4", "payments@3", "payments@2", "checkout@5", "payments@1");
@@ -212,7 +212,7 @@ class TriageQueriesTest {
 
   @Test
   void pagesFollowTheCursorNewestFirstWithoutSkippingOrRepeatingReleasesStartedAtTheSameInstant() {
-    TriageQueries.Question express = TriageQueries.question("pkg:npm/express", null, null, null);
+    TriageQuestions.Question express = TriageQuestions.question("pkg:npm/express", null, null, null);
     List<String> seen = new ArrayList<>();
     String cursor = null;
     int pages = 0;
@@ -233,27 +233,27 @@ class TriageQueriesTest {
 
   @Test
   void questionsThatCannotBeAnsweredAreRefusedWithTheReason() {
-    assertThat(refusal(() -> TriageQueries.question(null, null, null, null)))
+    assertThat(refusal(() -> TriageQuestions.question(null, null, null, null)))
         .startsWith("InvalidQuery: give exactly one of purl, name (with version, optional) or vulnerability").endsWith("got none");
-    assertThat(refusal(() -> TriageQueries.question(EXPRESS_OLD, "express", null, null))).endsWith("got 2");
-    assertThat(refusal(() -> TriageQueries.question(EXPRESS_OLD, null, "4.17.1", null)))
+    assertThat(refusal(() -> TriageQuestions.question(EXPRESS_OLD, "express", null, null))).endsWith("got 2");
+    assertThat(refusal(() -> TriageQuestions.question(EXPRESS_OLD, null, "4.17.1", null)))
         .isEqualTo("InvalidQuery: version is a range for name; for a purl put the version in it (pkg:npm/express@4.17.1)");
-    assertThat(refusal(() -> TriageQueries.question("express@4.17.1", null, null, null)))
+    assertThat(refusal(() -> TriageQuestions.question("express@4.17.1", null, null, null)))
         .startsWith("InvalidPurl: 'express@4.17.1' is not a package URL (").contains("scheme");
-    assertThat(refusal(() -> TriageQueries.question("pkg:npm/express@", null, null, null)))
+    assertThat(refusal(() -> TriageQuestions.question("pkg:npm/express@", null, null, null)))
         .isEqualTo("InvalidPurl: 'pkg:npm/express@' ends its name with '@' but gives no version; leave the '@' out to find every version");
-    assertThat(refusal(() -> TriageQueries.question("pkg:deb/debian/curl?arch=amd64", null, null, null)))
+    assertThat(refusal(() -> TriageQuestions.question("pkg:deb/debian/curl?arch=amd64", null, null, null)))
         .isEqualTo("InvalidPurl: 'pkg:deb/debian/curl?arch=amd64' has qualifiers or a subpath but no version; ask for pkg:deb/debian/curl (every version) or name the version");
-    assertThat(refusal(() -> TriageQueries.question("pkg:npm/exp\0ress@1", null, null, null)))
+    assertThat(refusal(() -> TriageQuestions.question("pkg:npm/exp\0ress@1", null, null, null)))
         .isEqualTo("InvalidPurl: purl contains a control character; percent-encode it (%00) if the package's name has one");
-    assertThat(refusal(() -> TriageQueries.question(null, "express", ">=4.0.0,,<5", null)))
+    assertThat(refusal(() -> TriageQuestions.question(null, "express", ">=4.0.0,,<5", null)))
         .isEqualTo("InvalidRange: '' in version range '>=4.0.0,,<5' is not a comparator: use >=, >, <=, <, = or != followed by a version, comma-separated (>=4.0.0,<4.18.2)");
-    assertThat(refusal(() -> TriageQueries.question(null, "express", "=>4", null))).startsWith("InvalidRange: '=>4' in version range");
-    assertThat(refusal(() -> TriageQueries.question(null, "express", "4.0 - 5.0", null))).startsWith("InvalidRange: '4.0 - 5.0' in version range");
-    assertThat(refusal(() -> TriageQueries.question(null, "express", " ", null))).startsWith("InvalidRange: version is empty");
-    assertThat(refusal(() -> TriageQueries.question(null, " ", null, null))).startsWith("InvalidQuery: name must be");
-    assertThat(refusal(() -> TriageQueries.question(null, null, null, "CVE 2024"))).startsWith("InvalidQuery: vulnerability must be an identifier");
-    TriageQueries.Question q = TriageQueries.question(EXPRESS_OLD, null, null, null);
+    assertThat(refusal(() -> TriageQuestions.question(null, "express", "=>4", null))).startsWith("InvalidRange: '=>4' in version range");
+    assertThat(refusal(() -> TriageQuestions.question(null, "express", "4.0 - 5.0", null))).startsWith("InvalidRange: '4.0 - 5.0' in version range");
+    assertThat(refusal(() -> TriageQuestions.question(null, "express", " ", null))).startsWith("InvalidRange: version is empty");
+    assertThat(refusal(() -> TriageQuestions.question(null, " ", null, null))).startsWith("InvalidQuery: name must be");
+    assertThat(refusal(() -> TriageQuestions.question(null, null, null, "CVE 2024"))).startsWith("InvalidQuery: vulnerability must be an identifier");
+    TriageQuestions.Question q = TriageQuestions.question(EXPRESS_OLD, null, null, null);
     assertThat(refusal(() -> triage.triage(q, 0, null))).isEqualTo("InvalidLimit: limit must be between 1 and 1000");
     assertThat(refusal(() -> triage.triage(q, 1001, null))).isEqualTo("InvalidLimit: limit must be between 1 and 1000");
     assertThat(refusal(() -> triage.triage(q, 10, "not-a-cursor")))

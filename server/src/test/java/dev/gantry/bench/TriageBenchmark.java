@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.gantry.api.TriageQueries;
 import dev.gantry.api.TriageQueries.TriageResult;
+import dev.gantry.api.TriageQuestions;
 import dev.gantry.catalog.CatalogActivitiesImpl;
 import dev.gantry.catalog.ComponentIndex;
 import dev.gantry.catalog.ComponentIndex.ComponentRow;
@@ -807,7 +808,7 @@ public final class TriageBenchmark {
     Map<String, List<Ask>> asks;
 
     TriageResult run(Ask a) {
-      return triage.triage(TriageQueries.question(a.purl(), a.name(), a.version(), a.vulnerability()), TriageQueries.DEFAULT_LIMIT, null);
+      return triage.triage(TriageQuestions.question(a.purl(), a.name(), a.version(), a.vulnerability()), TriageQueries.DEFAULT_LIMIT, null);
     }
   }
 

@@ -1,10 +1,8 @@
 package dev.gantry.promotion;
 
 import dev.gantry.audit.AuditActivities;
-import dev.gantry.audit.AuditEvent;
 import dev.gantry.catalog.CatalogActivities;
 import dev.gantry.catalog.EnvironmentRecord;
-import dev.gantry.catalog.PromotionRecord;
 import dev.gantry.catalog.RollbackTarget;
 import dev.gantry.evidence.ReleaseRef;
 import dev.gantry.gitops.GitChange;
@@ -16,26 +14,26 @@ import dev.gantry.model.Failures;
 import dev.gantry.model.SearchAttributes;
 import dev.gantry.model.Stubs;
 import dev.gantry.model.Versions;
-import dev.gantry.release.ApprovalView;
 import dev.gantry.release.EnvironmentState;
-import dev.gantry.release.PromotionProgress;
-import dev.gantry.release.ReleaseWorkflow;
 import dev.gantry.signing.ReverifyRequest;
 import dev.gantry.signing.SigningActivities;
 import dev.gantry.signing.SummaryRequest;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.CanceledFailure;
-import io.temporal.workflow.Async;
-import io.temporal.workflow.Promise;
 import io.temporal.workflow.Saga;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 
+/**
+ * One promotion into one environment: wait for the lane (and any hold), pin the digest through
+ * GitOps, wait until it is live, healthy and soaked, attest it; on failure the saga pins last known
+ * good again. What it writes down is in {@link PromotionRecords}; what it tells the release, in
+ * {@link ProgressReports}. Both are plain parts of this workflow, called where each step belongs.
+ */
 public class PromotionWorkflowImpl implements PromotionWorkflow {
   private static final Logger log = Workflow.getLogger(PromotionWorkflowImpl.class);
   private static final Duration MAX_HOLD_RECHECK = Duration.ofMinutes(1);
@@ -46,18 +44,20 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
   private final SigningActivities signing = Stubs.signing();
 
   private boolean shortPath;
-  /** The last progress report sent; the next one waits for it, so the release sees them in order. */
-  private Promise<Void> lastProgress;
   private boolean granted;
   private String supersededBy;
   private PromotionRequest request;
   private String id;
+  private ProgressReports reports;
+  private PromotionRecords records;
 
   @Override
   public PromotionResult run(PromotionRequest request) {
     this.request = request;
     this.shortPath = Versions.shortApprovalPath();
     this.id = Workflow.getInfo().getWorkflowId() + "/" + Workflow.getInfo().getRunId();
+    this.reports = new ProgressReports(request, shortPath);
+    this.records = new PromotionRecords(request, id, catalog, audit);
     EnvironmentSpec env = request.environment();
     Workflow.upsertTypedSearchAttributes(
         SearchAttributes.SERVICE.valueSet(request.service()),
@@ -119,7 +119,7 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
       if (record.hold() == null) {
         return;
       }
-      progress(
+      reports.progress(
           EnvironmentState.PENDING,
           null,
           "held by " + record.hold().by() + ": " + record.hold().reason() + " (promotion waits until the hold is cleared)");
@@ -132,7 +132,7 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
   private PromotionResult promote() {
     EnvironmentSpec env = request.environment();
     long startedAt = Workflow.currentTimeMillis();
-    progress(EnvironmentState.PROMOTING, null, null);
+    reports.progress(EnvironmentState.PROMOTING, null, null);
 
     Map<String, String> trailers = new LinkedHashMap<>();
     trailers.put("Gantry-Promotion", id);
@@ -156,17 +156,17 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
                   + env.gitops().outage() + "; last: "
               : "GitOps change failed: ")
           + Failures.reason(f);
-      record(EnvironmentState.FAILED, null, reason);
+      records.record(EnvironmentState.FAILED, null, reason);
       return new PromotionResult(EnvironmentState.FAILED, null, null, reason);
     }
 
     Saga saga = new Saga(new Saga.Options.Builder().build());
-    record(EnvironmentState.VERIFYING, change.commit(), null);
+    records.record(EnvironmentState.VERIFYING, change.commit(), null);
     final GitChange pinned = change;
     Compensation[] compensation = new Compensation[1];
     saga.addCompensation(() -> compensation[0] = compensate(pinned, startedAt));
     try {
-      progress(EnvironmentState.VERIFYING, change.commit(), null);
+      reports.progress(EnvironmentState.VERIFYING, change.commit(), null);
       HealthActivities health = Stubs.health(env.liveTimeout().compareTo(env.soakTime()) > 0 ? env.liveTimeout() : env.soakTime());
       health.awaitLive(env.healthUrl(), request.digest(), env.liveTimeout(), env.pollInterval());
       if (!env.soakTime().isZero()) {
@@ -182,12 +182,12 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
                 id,
                 now()));
       }
-      record(EnvironmentState.PROMOTED, change.commit(), null);
+      records.record(EnvironmentState.PROMOTED, change.commit(), null);
       return new PromotionResult(EnvironmentState.PROMOTED, change.commit(), null, null);
     } catch (ActivityFailure | CanceledFailure f) {
       String reason = "verification failed: " + Failures.reason(f);
       log.warn("promotion {} failed after the push, compensating: {}", id, reason);
-      record(EnvironmentState.FAILED, change.commit(), reason);
+      records.record(EnvironmentState.FAILED, change.commit(), reason);
       Workflow.newDetachedCancellationScope(saga::compensate).run();
       Compensation done = compensation[0] == null ? new Compensation(null, "nothing to put back") : compensation[0];
       return new PromotionResult(
@@ -204,14 +204,14 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
     if (now.hold() != null && now.hold().at() != null && now.hold().at().toEpochMilli() >= promotionStartedAt) {
       // a rollback started after this promotion owns the environment now
       String why = "left to " + now.hold().by() + "'s hold set during the promotion";
-      recordCompensation(null, null, null, why);
+      records.recordCompensation(null, null, null, why);
       return new Compensation(null, why);
     }
     RollbackTarget lkg = catalog.lastKnownGood(request.service(), env.name(), request.digest());
     String restore = lkg != null ? lkg.digest() : failed.previousDigest();
     if (restore == null || restore.equals(request.digest())) {
       String why = "no earlier digest to put back";
-      recordCompensation(null, null, null, why);
+      records.recordCompensation(null, null, null, why);
       return new Compensation(null, why);
     }
     if (Versions.verifiedRollbacks() && request.image() != null) {
@@ -224,7 +224,7 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
       } catch (ActivityFailure f) {
         String why = "did not put back " + restore + ": " + Failures.reason(f) + "; " + request.digest()
             + " stays pinned until a person rolls back";
-        recordCompensation(null, null, null, why);
+        records.recordCompensation(null, null, null, why);
         return new Compensation(null, why);
       }
     }
@@ -239,106 +239,14 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
                     + " in " + env.name() + " after a failed promotion of " + shortCommit(request.commit()),
                 trailers));
     String what = (lkg != null ? "last known good " : "previous digest ") + restore + " pinned again in " + back.commit();
-    recordCompensation(restore, lkg == null ? null : lkg.commit(), back.commit(), what);
+    records.recordCompensation(restore, lkg == null ? null : lkg.commit(), back.commit(), what);
     return new Compensation(back.commit(), what);
   }
 
-  private void recordCompensation(String digest, String commit, String gitCommit, String reason) {
-    if (Versions.auditLog()) {
-      audit.append(event("COMPENSATION", id + "/compensation", digest, commit, EnvironmentState.COMPENSATED.name(), gitCommit, reason));
-    }
-    catalog.recordPromotion(
-        new PromotionRecord(
-            id + "/compensation",
-            request.service(),
-            request.environment().name(),
-            "COMPENSATION",
-            digest,
-            commit,
-            gitCommit,
-            EnvironmentState.COMPENSATED.name(),
-            List.of(),
-            "gantry",
-            reason,
-            now(),
-            null));
-  }
-
-  private void record(EnvironmentState outcome, String gitCommit, String reason) {
-    if (outcome.terminal() && Versions.auditLog()) {
-      audit.append(event("PROMOTION", id + "#" + outcome, request.digest(), request.commit(), outcome.name(), gitCommit, reason));
-    }
-    catalog.recordPromotion(
-        new PromotionRecord(
-            id,
-            request.service(),
-            request.environment().name(),
-            "PROMOTION",
-            request.digest(),
-            request.commit(),
-            gitCommit,
-            outcome.name(),
-            request.approvedBy(),
-            "gantry",
-            reason,
-            now(),
-            request.evidenceBundle()));
-  }
-
-  private AuditEvent event(String kind, String eventId, String digest, String commit, String outcome, String gitCommit, String reason) {
-    return new AuditEvent(
-        eventId,
-        kind,
-        id,
-        request.service(),
-        request.environment().name(),
-        commit,
-        digest,
-        outcome,
-        gitCommit,
-        "gantry",
-        reason,
-        request.approvals() == null ? List.of() : request.approvals(),
-        request.environment(),
-        now(),
-        kind.equals("PROMOTION") ? request.evidenceBundle() : null);
-  }
-
   private PromotionResult finish(PromotionResult result) {
-    progress(result.outcome(), result.gitCommit(), result.reason());
-    settle(lastProgress);
+    reports.progress(result.outcome(), result.gitCommit(), result.reason());
+    reports.settle();
     return result;
-  }
-
-  private void progress(EnvironmentState state, String gitCommit, String reason) {
-    Workflow.upsertTypedSearchAttributes(SearchAttributes.STATUS.valueSet(state.name()));
-    if (request.releaseWorkflowId() == null) {
-      return;
-    }
-    ReleaseWorkflow release = Workflow.newExternalWorkflowStub(ReleaseWorkflow.class, request.releaseWorkflowId());
-    PromotionProgress report = new PromotionProgress(request.environment().name(), state, gitCommit, reason);
-    if (!shortPath) {
-      try {
-        release.promotionProgress(report);
-      } catch (RuntimeException e) {
-        log.warn("could not report progress to {}: {}", request.releaseWorkflowId(), e.getMessage());
-      }
-      return;
-    }
-    // the next step (the pin, above all) goes on while this report is delivered
-    settle(lastProgress);
-    lastProgress = Async.procedure(release::promotionProgress, report);
-  }
-
-  private void settle(Promise<Void> report) {
-    if (report == null) {
-      return;
-    }
-    try {
-      report.get();
-    } catch (RuntimeException e) {
-      log.warn("could not report progress to {}: {}", request.releaseWorkflowId(), e.getMessage());
-    }
   }
 
   private void leaveLane(String laneId) {

@@ -2,16 +2,9 @@ package dev.gantry.release;
 
 import dev.gantry.catalog.CatalogActivities;
 import dev.gantry.catalog.ReleaseRecord;
-import dev.gantry.evidence.AssessRequest;
-import dev.gantry.evidence.Assessment;
-import dev.gantry.evidence.EvaluationSpec;
-import dev.gantry.evidence.EvidenceActivities;
-import dev.gantry.evidence.Outcome;
-import dev.gantry.evidence.ReleaseRef;
 import dev.gantry.model.EnvironmentSpec;
 import dev.gantry.model.FailureTypes;
 import dev.gantry.model.Failures;
-import dev.gantry.model.UpdateRefusal;
 import dev.gantry.model.ImageRef;
 import dev.gantry.model.SearchAttributes;
 import dev.gantry.model.Stubs;
@@ -20,66 +13,44 @@ import dev.gantry.promotion.PromotionRequest;
 import dev.gantry.promotion.PromotionResult;
 import dev.gantry.promotion.PromotionWorkflow;
 import dev.gantry.registry.RegistryActivities;
+import dev.gantry.release.ReleaseState.Env;
 import dev.gantry.signing.SignRequest;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.ChildWorkflowFailure;
-import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.slf4j.Logger;
 
+/**
+ * The release: resolve the tag, record the release, then per environment in order: the tag check,
+ * the gates, the approval wait, Gantry's signature and the promotion (a child workflow). What it
+ * shows lives in {@link ReleaseState}; the evidence and the gates in {@link EvidenceStage}; who may
+ * approve or reject, and what a decision changes, in {@link Decisions}. Those three are plain
+ * parts of this workflow: they run on its thread, in the order it calls them.
+ */
 public class ReleaseWorkflowImpl implements ReleaseWorkflow {
-  private static final Logger log = Workflow.getLogger(ReleaseWorkflowImpl.class);
   static final Duration HOLD_RECHECK = Duration.ofSeconds(5);
 
   private final RegistryActivities registry = Stubs.registry();
   private final CatalogActivities catalog = Stubs.catalog();
-  private final EvidenceActivities evidence = Stubs.evidence();
 
   private final ReleaseRequest request;
-  private final Map<String, Env> environments = new LinkedHashMap<>();
-  private final List<RefusedDecision> refused = new ArrayList<>();
-  private String digest;
-  private ReleaseStatus status = ReleaseStatus.RESOLVING;
-  private String reason;
-  private String failureType;
+  private final ReleaseState release;
+  private final EvidenceStage evidence;
+  private final Decisions decisions;
   private int registrations;
-  /** Whether this run takes the evidence-gates path (false when replaying older histories). */
-  private boolean gated;
-  /** Bumped by each evidenceAdded signal; a waiting environment re-runs its gates when it moves. */
-  private int evidenceVersion;
-  private String evaluationError;
-
-  /** Mutable per-environment state; {@link EnvironmentView} is its snapshot. */
-  private static final class Env {
-    final EnvironmentSpec spec;
-    EnvironmentState state = EnvironmentState.PENDING;
-    final List<ApprovalView> approvals = new ArrayList<>();
-    String gitCommit;
-    String reason;
-    String rejectedBy;
-    Assessment assessment;
-
-    Env(EnvironmentSpec spec) {
-      this.spec = spec;
-    }
-  }
 
   @WorkflowInit
   public ReleaseWorkflowImpl(ReleaseRequest request) {
     this.request = request;
-    for (EnvironmentSpec spec : request.service().environments()) {
-      environments.put(spec.name(), new Env(spec));
-    }
+    this.release = new ReleaseState(request);
+    this.evidence = new EvidenceStage(release);
+    this.decisions = new Decisions(release);
   }
 
   @Override
@@ -88,30 +59,30 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
     Workflow.upsertTypedSearchAttributes(
         SearchAttributes.SERVICE.valueSet(service),
         SearchAttributes.COMMIT.valueSet(request.commit()),
-        SearchAttributes.STATUS.valueSet(status.name()));
+        SearchAttributes.STATUS.valueSet(release.status.name()));
     try {
-      digest = registry.resolve(new ImageRef(request.service().image(), request.tag()));
+      release.digest = registry.resolve(new ImageRef(request.service().image(), request.tag()));
     } catch (ActivityFailure f) {
       // bad input: the release never existed, so the catalog does not learn of it
-      status = ReleaseStatus.FAILED;
-      failureType = Failures.type(f);
-      reason = "could not resolve " + request.service().image() + ":" + request.tag() + ": " + Failures.reason(f);
-      Workflow.upsertTypedSearchAttributes(SearchAttributes.STATUS.valueSet(status.name()));
+      release.status = ReleaseStatus.FAILED;
+      release.failureType = Failures.type(f);
+      release.reason = "could not resolve " + request.service().image() + ":" + request.tag() + ": " + Failures.reason(f);
+      Workflow.upsertTypedSearchAttributes(SearchAttributes.STATUS.valueSet(release.status.name()));
       Workflow.await(Workflow::isEveryHandlerFinished);
       // failing the run (not completing it) lets a corrected start reuse the id
-      throw ApplicationFailure.newNonRetryableFailure(reason, failureType);
+      throw ApplicationFailure.newNonRetryableFailure(release.reason, release.failureType);
     }
-    status = ReleaseStatus.IN_PROGRESS;
+    release.status = ReleaseStatus.IN_PROGRESS;
     Workflow.upsertTypedSearchAttributes(
-        SearchAttributes.DIGEST.valueSet(digest), SearchAttributes.STATUS.valueSet(status.name()));
+        SearchAttributes.DIGEST.valueSet(release.digest), SearchAttributes.STATUS.valueSet(release.status.name()));
     recordRelease();
-    gated = Versions.evidenceGates();
-    if (gated) {
-      gatherEvidence();
+    release.gated = Versions.evidenceGates();
+    if (release.gated) {
+      evidence.gatherEvidence();
     }
 
     Env stoppedAt = null;
-    for (Env env : environments.values()) {
+    for (Env env : release.environments.values()) {
       if (stoppedAt != null) {
         env.state = followOn(stoppedAt.state);
         env.reason = "not attempted: " + stoppedAt.spec.name() + " ended " + stoppedAt.state;
@@ -122,9 +93,9 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
         stoppedAt = env;
       }
     }
-    status = stoppedAt == null ? ReleaseStatus.PROMOTED : ReleaseStatus.valueOf(stoppedAt.state.name());
-    reason = stoppedAt == null ? null : stoppedAt.spec.name() + ": " + stoppedAt.reason;
-    Workflow.upsertTypedSearchAttributes(SearchAttributes.STATUS.valueSet(status.name()));
+    release.status = stoppedAt == null ? ReleaseStatus.PROMOTED : ReleaseStatus.valueOf(stoppedAt.state.name());
+    release.reason = stoppedAt == null ? null : stoppedAt.spec.name() + ": " + stoppedAt.reason;
+    Workflow.upsertTypedSearchAttributes(SearchAttributes.STATUS.valueSet(release.status.name()));
     recordRelease();
     Workflow.await(Workflow::isEveryHandlerFinished);
     return view();
@@ -144,16 +115,16 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
     // gate: the tag must still name the digest this release resolved; a moved tag fails closed
     try {
       String now = registry.resolve(new ImageRef(request.service().image(), request.tag()));
-      if (!now.equals(digest)) {
-        fail(env, "gate: tag " + request.tag() + " moved from " + digest + " to " + now + " since the release resolved it; refusing");
+      if (!now.equals(release.digest)) {
+        release.fail(env, "gate: tag " + request.tag() + " moved from " + release.digest + " to " + now + " since the release resolved it; refusing");
         return;
       }
     } catch (ActivityFailure f) {
-      fail(env, "gate: could not re-resolve " + request.tag() + ": " + Failures.reason(f));
+      release.fail(env, "gate: could not re-resolve " + request.tag() + ": " + Failures.reason(f));
       return;
     }
 
-    if (gated && !passGates(env)) {
+    if (release.gated && !evidence.passGates(env)) {
       return;
     }
 
@@ -163,12 +134,12 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
       long deadline = Workflow.currentTimeMillis() + spec.approvalTimeout().toMillis();
       boolean decided = false;
       while (!decided) {
-        int seen = evidenceVersion;
+        int seen = evidence.evidenceVersion();
         Duration left = Duration.ofMillis(Math.max(0, deadline - Workflow.currentTimeMillis()));
         boolean woke =
             Workflow.await(
                 left,
-                () -> env.rejectedBy != null || env.approvals.size() >= spec.requiredApprovals() || (gated && evidenceVersion != seen));
+                () -> env.rejectedBy != null || env.approvals.size() >= spec.requiredApprovals() || (release.gated && evidence.evidenceVersion() != seen));
         if (env.rejectedBy != null) {
           return; // the rejection handler set state and reason
         }
@@ -180,12 +151,12 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
           return;
         }
         decided = env.approvals.size() >= spec.requiredApprovals();
-        if (!decided && !reassessWhileWaiting(env)) {
+        if (!decided && !evidence.reassessWhileWaiting(env)) {
           return;
         }
       }
     }
-    if (gated && Versions.gantrySigning() && !signFor(env)) {
+    if (release.gated && Versions.gantrySigning() && !signFor(env)) {
       return;
     }
     env.state = EnvironmentState.PENDING;
@@ -204,7 +175,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
               new PromotionRequest(
                   request.service().name(),
                   request.commit(),
-                  digest,
+                  release.digest,
                   Workflow.getInfo().getWorkflowId(),
                   spec,
                   env.approvals.stream().map(ApprovalView::by).toList(),
@@ -216,145 +187,19 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
       env.gitCommit = result.gitCommit() != null ? result.gitCommit() : env.gitCommit;
       env.reason = result.reason();
     } catch (ChildWorkflowFailure f) {
-      fail(env, "promotion failed: " + Failures.reason(f));
+      release.fail(env, "promotion failed: " + Failures.reason(f));
     }
-  }
-
-  // --- evidence ------------------------------------------------------------------------------
-
-  private ReleaseRef ref() {
-    return new ReleaseRef(request.service().name(), request.commit(), request.service().image(), digest);
-  }
-
-  /** Collects attached evidence and runs the evaluation once, before any environment. */
-  private void gatherEvidence() {
-    collect();
-    boolean wanted = environments.values().stream().anyMatch(e -> e.spec.evidence().evaluation() != null);
-    if (!wanted) {
-      return;
-    }
-    EvaluationSpec spec = request.service().evaluation();
-    if (spec == null) {
-      evaluationError = "the policy requires an evaluation but service " + request.service().name() + " has no evaluation endpoint";
-      return;
-    }
-    reason = "evaluating " + digest + " at " + spec.url();
-    try {
-      Map<String, Double> metrics = Stubs.evaluation(spec.timeout()).evaluate(ref(), spec);
-      evidence.recordEvaluation(ref(), metrics);
-    } catch (ActivityFailure f) {
-      evaluationError =
-          f.getCause() instanceof TimeoutFailure
-              ? "no evaluation result within " + spec.timeout()
-              : "evaluation failed: " + Failures.reason(f);
-      log.warn("release {}: {}", request.commit(), evaluationError);
-    }
-    reason = null;
-  }
-
-  private void collect() {
-    try {
-      evidence.collect(ref());
-    } catch (ActivityFailure f) {
-      // the gates then find the evidence missing and say so; the release does not fail here
-      log.warn("release {}: collecting attached evidence failed: {}", request.commit(), Failures.reason(f));
-    }
-  }
-
-  private Assessment assess(Env env) {
-    Assessment a = evidence.assess(new AssessRequest(ref(), env.spec.name(), env.spec.evidence(), evaluationError));
-    env.assessment = a;
-    return a;
-  }
-
-  /**
-   * Runs the environment's gates; while required evidence is missing, waits for uploads (or
-   * newly attached evidence) up to the policy's evidence wait. Failing evidence refuses at once.
-   */
-  private boolean passGates(Env env) {
-    Duration wait = env.spec.evidence().evidenceWait() == null ? Duration.ZERO : env.spec.evidence().evidenceWait();
-    long deadline = Workflow.currentTimeMillis() + wait.toMillis();
-    while (true) {
-      int seen = evidenceVersion;
-      Assessment a;
-      try {
-        a = assess(env);
-      } catch (ActivityFailure f) {
-        refuse(env, "gates could not run: " + Failures.reason(f));
-        return false;
-      }
-      if (a.passed()) {
-        return true;
-      }
-      if (a.outcome() == Outcome.FAIL) {
-        refuse(env, "gates refused evidence bundle " + a.bundleSha256() + ": " + a.summary());
-        return false;
-      }
-      long left = deadline - Workflow.currentTimeMillis();
-      if (left <= 0) {
-        refuse(env, "evidence still missing" + (wait.isZero() ? "" : " after " + wait) + ": " + a.summary());
-        return false;
-      }
-      env.state = EnvironmentState.WAITING_FOR_EVIDENCE;
-      env.reason = a.summary();
-      Workflow.await(Duration.ofMillis(left), () -> evidenceVersion != seen);
-      collect(); // CI may have attached to the registry rather than uploaded
-    }
-  }
-
-  /**
-   * New evidence arrived while approvals were being collected: the gates run again, and if the
-   * bundle changed the approvals given so far no longer count (they approved other evidence).
-   */
-  private boolean reassessWhileWaiting(Env env) {
-    String before = env.assessment == null ? null : env.assessment.bundleSha256();
-    Assessment a;
-    try {
-      a = assess(env);
-    } catch (ActivityFailure f) {
-      log.warn("release {} {}: re-running gates failed, keeping bundle {}: {}", request.commit(), env.spec.name(), before, Failures.reason(f));
-      return true;
-    }
-    if (!a.passed()) {
-      refuse(env, "new evidence made the gates refuse (bundle " + a.bundleSha256() + "): " + a.summary());
-      return false;
-    }
-    if (!a.bundleSha256().equals(before) && !env.approvals.isEmpty()) {
-      for (ApprovalView dropped : env.approvals) {
-        refused.add(new RefusedDecision(env.spec.name(), dropped.by(), "approve",
-            FailureTypes.EVIDENCE_BUNDLE_CHANGED + ": approval of bundle " + before + " no longer counts; the bundle is now " + a.bundleSha256(), now()));
-      }
-      env.approvals.clear();
-    }
-    return true;
   }
 
   /** Gantry's signature goes on before the digest is pinned, so whatever runs it is verifiably Gantry-approved. */
   private boolean signFor(Env env) {
     try {
-      (Versions.shortApprovalPath() ? Stubs.signingLocal() : Stubs.signing()).sign(new SignRequest(ref(), env.spec.name(), env.assessment == null ? null : env.assessment.bundleSha256()));
+      (Versions.shortApprovalPath() ? Stubs.signingLocal() : Stubs.signing()).sign(new SignRequest(release.ref(), env.spec.name(), env.assessment == null ? null : env.assessment.bundleSha256()));
       return true;
     } catch (ActivityFailure f) {
-      fail(env, "signing failed: " + Failures.reason(f));
+      release.fail(env, "signing failed: " + Failures.reason(f));
       return false;
     }
-  }
-
-  private void refuse(Env env, String why) {
-    env.state = EnvironmentState.REFUSED;
-    env.reason = why;
-    log.warn("release {} {}: {}", request.commit(), env.spec.name(), why);
-  }
-
-  @Override
-  public void evidenceAdded() {
-    evidenceVersion++;
-  }
-
-  private void fail(Env env, String why) {
-    env.state = EnvironmentState.FAILED;
-    env.reason = why;
-    log.warn("release {} {}: {}", request.commit(), env.spec.name(), why);
   }
 
   private void recordRelease() {
@@ -363,11 +208,11 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
             request.service().name(),
             request.commit(),
             request.tag(),
-            digest,
+            release.digest,
             request.author(),
             request.startedBy(),
             Workflow.getInfo().getWorkflowId(),
-            status.name(),
+            release.status.name(),
             Instant.ofEpochMilli(Workflow.currentTimeMillis())));
   }
 
@@ -376,9 +221,9 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
   @Override
   public Registered register(Registration registration) {
     boolean first = registrations++ == 0;
-    Workflow.await(() -> digest != null || status == ReleaseStatus.FAILED);
-    if (digest == null) {
-      throw ApplicationFailure.newNonRetryableFailure(reason, failureType == null ? FailureTypes.REGISTRY_UNAVAILABLE : failureType);
+    Workflow.await(() -> release.digest != null || release.status == ReleaseStatus.FAILED);
+    if (release.digest == null) {
+      throw ApplicationFailure.newNonRetryableFailure(release.reason, release.failureType == null ? FailureTypes.REGISTRY_UNAVAILABLE : release.failureType);
     }
     if (registration.tag() != null && !registration.tag().equals(request.tag())) {
       String other;
@@ -387,9 +232,9 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
       } catch (ActivityFailure f) {
         throw ApplicationFailure.newNonRetryableFailure(Failures.reason(f), Failures.type(f));
       }
-      if (!other.equals(digest)) {
+      if (!other.equals(release.digest)) {
         throw ApplicationFailure.newNonRetryableFailure(
-            "commit " + request.commit() + " is already released as " + digest + " (tag " + request.tag()
+            "commit " + request.commit() + " is already released as " + release.digest + " (tag " + request.tag()
                 + "); tag " + registration.tag() + " resolves to " + other,
             FailureTypes.DIGEST_CONFLICT);
       }
@@ -397,170 +242,52 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
     return new Registered(first, view());
   }
 
-  // --- decisions ----------------------------------------------------------------------------
-
-  private record Refusal(String type, String message) {}
-
-  private Refusal check(Decision d, boolean approval) {
-    Env env = d.environment() == null ? null : environments.get(d.environment());
-    if (env == null) {
-      return new Refusal(FailureTypes.UNKNOWN_ENVIRONMENT,
-          "release " + request.service().name() + " has no environment " + d.environment() + "; it has " + environments.keySet());
-    }
-    EnvironmentSpec spec = env.spec;
-    if (env.state != EnvironmentState.WAITING_FOR_APPROVAL) {
-      return new Refusal(FailureTypes.NOT_WAITING,
-          spec.name() + " is " + env.state + ", not waiting for approval" + (env.reason == null ? "" : " (" + env.reason + ")"));
-    }
-    boolean member = d.groups() != null ? d.groups().contains(spec.approverGroup()) : spec.approvers().contains(d.by());
-    if (!member) {
-      return new Refusal(FailureTypes.NOT_APPROVER,
-          d.by() + " is not in group " + spec.approverGroup() + ", which decides for " + spec.name());
-    }
-    if (approval && d.by().equals(request.author())) {
-      return new Refusal(FailureTypes.SELF_APPROVAL, d.by() + " wrote commit " + request.commit() + " and may not approve its release");
-    }
-    if (approval && d.by().equals(request.startedBy())) {
-      return new Refusal(FailureTypes.SELF_APPROVAL, d.by() + " started this release and may not approve it");
-    }
-    if (approval && env.approvals.stream().anyMatch(a -> a.by().equals(d.by()))) {
-      return new Refusal(FailureTypes.DUPLICATE_APPROVAL, d.by() + " already approved " + spec.name() + "; each approver counts once");
-    }
-    String bundle = env.assessment == null ? null : env.assessment.bundleSha256();
-    if (approval && gated && bundle != null) {
-      if (d.evidenceBundle() == null && env.spec.evidence().requiresAny()) {
-        return new Refusal(FailureTypes.EVIDENCE_BUNDLE_REQUIRED,
-            "an approval of " + spec.name() + " must name the evidence bundle it approves; the current one is " + bundle);
-      }
-      if (d.evidenceBundle() != null && !d.evidenceBundle().equals(bundle)) {
-        return new Refusal(FailureTypes.EVIDENCE_BUNDLE_CHANGED,
-            "the evidence bundle changed since it was reviewed: the approval names " + d.evidenceBundle() + ", the current one is " + bundle
-                + "; review it and approve again");
-      }
-    }
-    return null;
-  }
-
-  /** A refusal is an expected answer: thrown so that the SDK rejects the update without logging a failure. */
-  private void refuseIfNeeded(Decision d, boolean approval) {
-    Refusal r = check(d, approval);
-    if (r != null) {
-      throw new UpdateRefusal(r.type(), r.message());
-    }
-  }
+  // --- decisions: the rules and their bookkeeping are in Decisions --------------------------
 
   @Override
   public void validateApprove(Decision decision) {
-    refuseIfNeeded(decision, true);
+    decisions.refuseIfNeeded(decision, true);
   }
 
   @Override
   public void validateReject(Decision decision) {
-    refuseIfNeeded(decision, false);
+    decisions.refuseIfNeeded(decision, false);
   }
 
   @Override
   public EnvironmentView approve(Decision decision) {
-    Env env = environments.get(decision.environment());
-    applyApproval(env, decision);
-    // answer with the state after the main loop reacted (quorum moves it on)
-    Workflow.await(() -> env.state != EnvironmentState.WAITING_FOR_APPROVAL || env.approvals.size() < env.spec.requiredApprovals());
-    return snapshot(env);
+    return decisions.approve(decision);
   }
 
   @Override
   public EnvironmentView reject(Decision decision) {
-    Env env = environments.get(decision.environment());
-    applyRejection(env, decision);
-    return snapshot(env);
+    return decisions.reject(decision);
   }
 
   @Override
   public void approveSignal(Decision decision) {
-    onSignal(decision, true);
+    decisions.onSignal(decision, true);
   }
 
   @Override
   public void rejectSignal(Decision decision) {
-    onSignal(decision, false);
+    decisions.onSignal(decision, false);
   }
 
-  /** Signals cannot be refused to the sender, so a broken rule is recorded in the view instead. */
-  private void onSignal(Decision decision, boolean approval) {
-    Refusal r = check(decision, approval);
-    if (r != null) {
-      recordRefusal(decision, approval ? "approve" : "reject", r);
-      return;
-    }
-    Env env = environments.get(decision.environment());
-    if (approval) {
-      applyApproval(env, decision);
-    } else {
-      applyRejection(env, decision);
-    }
-  }
+  // --- what the release is told, and what it shows -------------------------------------------
 
-  private void recordRefusal(Decision d, String kind, Refusal r) {
-    log.warn("refused {} signal from {} for {}: {}", kind, d.by(), d.environment(), r.message());
-    refused.add(new RefusedDecision(d.environment(), d.by(), kind, r.type() + ": " + r.message(), now()));
-  }
-
-  private void applyApproval(Env env, Decision d) {
-    String bundle = env.assessment == null ? null : env.assessment.bundleSha256();
-    env.approvals.add(new ApprovalView(d.by(), now(), d.comment(), bundle));
-  }
-
-  private void applyRejection(Env env, Decision d) {
-    env.rejectedBy = d.by();
-    env.state = EnvironmentState.REJECTED;
-    env.reason = "rejected by " + d.by() + (d.comment() == null || d.comment().isBlank() ? "" : ": " + d.comment());
+  @Override
+  public void evidenceAdded() {
+    evidence.evidenceAdded();
   }
 
   @Override
   public void promotionProgress(PromotionProgress progress) {
-    Env env = environments.get(progress.environment());
-    if (env == null || env.state.terminal()) {
-      return;
-    }
-    env.state = progress.state();
-    if (progress.gitCommit() != null) {
-      env.gitCommit = progress.gitCommit();
-    }
-    env.reason = progress.reason();
+    release.promotionProgress(progress);
   }
-
-  // --- view ---------------------------------------------------------------------------------
 
   @Override
   public ReleaseView view() {
-    return new ReleaseView(
-        request.service().name(),
-        request.commit(),
-        request.tag(),
-        digest,
-        request.author(),
-        request.startedBy(),
-        status,
-        reason,
-        environments.values().stream().map(this::snapshot).toList(),
-        List.copyOf(refused));
-  }
-
-  private EnvironmentView snapshot(Env env) {
-    return new EnvironmentView(
-        env.spec.name(),
-        env.state,
-        digest,
-        List.copyOf(env.approvals),
-        env.spec.requiredApprovals(),
-        env.gitCommit,
-        env.reason,
-        env.rejectedBy,
-        env.assessment == null ? null : env.assessment.bundleSha256(),
-        env.assessment == null ? List.of() : env.assessment.verdicts());
-  }
-
-  private static Instant now() {
-    return Instant.ofEpochMilli(Workflow.currentTimeMillis());
+    return release.view();
   }
 }
