@@ -277,7 +277,7 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
     Outcome outcome = verdicts.stream().anyMatch(v -> v.outcome() == Outcome.FAIL)
         ? Outcome.FAIL
         : verdicts.stream().anyMatch(v -> v.outcome() == Outcome.MISSING) ? Outcome.MISSING : Outcome.PASS;
-    String policyDigest = "sha256:" + dev.gantry.objects.LocalObjectStore.sha256(Json.canonical(policy));
+    String policyDigest = "sha256:" + dev.gantry.model.ObjectStore.sha256(Json.canonical(policy));
     TreeSet<String> used = new TreeSet<>();
     verdicts.forEach(v -> used.addAll(v.evidence()));
     Map<String, EvidenceStore.Member> known = store.members(release.service(), release.commit());

@@ -3,7 +3,7 @@ package dev.gantry.evidence;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.lockfile.LockfileGate;
 import dev.gantry.catalog.Transactions;
-import dev.gantry.objects.LocalObjectStore;
+import dev.gantry.model.ObjectStore;
 import dev.gantry.sbom.SbomParser;
 import dev.gantry.scan.ScanReports;
 import dev.gantry.scan.Vex;
@@ -31,9 +31,9 @@ public final class EvidenceStore implements EvidenceIntake {
   private static final Pattern MEDIA_TYPE = Pattern.compile("[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}");
 
   private final DataSource dataSource;
-  private final LocalObjectStore objects;
+  private final ObjectStore objects;
 
-  public EvidenceStore(DataSource dataSource, LocalObjectStore objects) {
+  public EvidenceStore(DataSource dataSource, ObjectStore objects) {
     this.dataSource = dataSource;
     this.objects = objects;
   }

@@ -14,7 +14,7 @@ import dev.gantry.signing.BundleVerifier;
 import dev.gantry.evidence.LockfileDigest;
 import dev.gantry.evidence.ProvenancePolicy;
 import dev.gantry.evidence.ReleaseRef;
-import dev.gantry.objects.LocalObjectStore;
+import dev.gantry.model.ObjectStore;
 import java.security.PublicKey;
 import java.security.interfaces.ECKey;
 import java.security.interfaces.EdECKey;
@@ -434,7 +434,7 @@ public final class ProvenanceGate {
           case EdECKey ed -> ed.getParams().getName();
           default -> key.getAlgorithm();
         };
-    return type + " sha256:" + LocalObjectStore.sha256(key.getEncoded()).substring(0, 16);
+    return type + " sha256:" + ObjectStore.sha256(key.getEncoded()).substring(0, 16);
   }
 
   private static String shortId(String sha256) {

@@ -4,7 +4,7 @@ import dev.gantry.evaluation.EvaluationCompletions;
 import dev.gantry.evaluation.EvaluationResults;
 import dev.gantry.evidence.EvidenceIntake;
 import dev.gantry.evidence.EvidenceStore;
-import dev.gantry.objects.LocalObjectStore;
+import dev.gantry.model.ObjectStore;
 import io.temporal.client.WorkflowClient;
 import javax.sql.DataSource;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
@@ -17,7 +17,7 @@ import org.springframework.context.annotation.Configuration;
 public class EvidenceConfiguration {
 
   @Bean
-  EvidenceIntake evidenceIntake(DataSource dataSource, LocalObjectStore objects) {
+  EvidenceIntake evidenceIntake(DataSource dataSource, ObjectStore objects) {
     return new EvidenceStore(dataSource, objects);
   }
 

@@ -12,7 +12,7 @@ import dev.gantry.signing.Signer;
 import dev.gantry.signing.Signers;
 import dev.gantry.signing.SigningActivitiesImpl;
 import java.time.Clock;
-import dev.gantry.objects.LocalObjectStore;
+import dev.gantry.model.ObjectStore;
 import dev.gantry.gitops.GitOpsActivitiesImpl;
 import dev.gantry.gitops.GitOpsSettings;
 import dev.gantry.health.HealthActivitiesImpl;
@@ -120,13 +120,10 @@ public class WorkerConfiguration {
     return List.copyOf(keys);
   }
 
-  static Path objectsDir(WorkerProperties props) {
-    return props.objects() != null && props.objects().dir() != null ? props.objects().dir() : props.dataDir().resolve("objects");
-  }
-
   @Bean
   GantryWorker gantryWorker(
-      WorkflowClient client, WorkerProperties props, RegistrySettings registry, GitOpsSettings gitops, DataSource dataSource) {
+      WorkflowClient client, WorkerProperties props, RegistrySettings registry, GitOpsSettings gitops, DataSource dataSource,
+      ObjectStore objects) {
     WorkerProperties.Worker w = props.worker();
     WorkerFactory factory =
         WorkerFactory.newInstance(
@@ -141,7 +138,6 @@ public class WorkerConfiguration {
             WorkerOptions.newBuilder().setUsingVirtualThreadsOnActivityWorker(true).build());
     worker.registerWorkflowImplementationTypes(
         ReleaseWorkflowImpl.class, PromotionWorkflowImpl.class, PromotionLaneWorkflowImpl.class, RollbackWorkflowImpl.class);
-    LocalObjectStore objects = new LocalObjectStore(objectsDir(props));
     EvidenceStore evidence = new EvidenceStore(dataSource, objects);
     worker.registerActivitiesImplementations(
         new RegistryActivitiesImpl(registry),
