@@ -4,10 +4,18 @@ import dev.gantry.audit.AuditActivitiesImpl;
 import dev.gantry.catalog.CatalogActivitiesImpl;
 import dev.gantry.catalog.ComponentIndex;
 import dev.gantry.evaluation.EvaluationActivitiesImpl;
+import dev.gantry.evaluation.EvaluationGate;
 import dev.gantry.evaluation.EvaluationSettings;
 import dev.gantry.evidence.EvidenceActivitiesImpl;
 import dev.gantry.evidence.EvidenceStore;
+import dev.gantry.evidence.Gate;
+import dev.gantry.lockfile.LockfileGate;
+import dev.gantry.provenance.ProvenanceGate;
+import dev.gantry.sbom.DependencyDiffGate;
+import dev.gantry.sbom.SbomGate;
+import dev.gantry.scan.ScanGate;
 import dev.gantry.registry.Attachments;
+import dev.gantry.signing.SignatureGate;
 import dev.gantry.signing.Signer;
 import dev.gantry.signing.Signers;
 import dev.gantry.signing.SigningActivitiesImpl;
@@ -120,6 +128,21 @@ public class WorkerConfiguration {
     return List.copyOf(keys);
   }
 
+  /**
+   * The gates the evidence activity runs, in the order their verdicts appear in a bundle; each runs
+   * where the environment's policy requires it. Adding a gate is one line here.
+   */
+  static List<Gate> gates(RegistrySettings registry, ComponentIndex components) {
+    return List.of(
+        new SignatureGate(registry),
+        new ProvenanceGate(),
+        new SbomGate(components),
+        new LockfileGate(),
+        new DependencyDiffGate(),
+        new ScanGate(components),
+        new EvaluationGate());
+  }
+
   @Bean
   GantryWorker gantryWorker(
       WorkflowClient client, WorkerProperties props, RegistrySettings registry, GitOpsSettings gitops, DataSource dataSource,
@@ -149,9 +172,8 @@ public class WorkerConfiguration {
         new EvidenceActivitiesImpl(
             dataSource,
             evidence,
-            new ComponentIndex(dataSource),
             ref -> Attachments.list(ref, registry, Attachments.Limits.DEFAULT),
-            registry,
+            gates(registry, new ComponentIndex(dataSource)),
             Clock.systemUTC()),
         new EvaluationActivitiesImpl(dataSource, evaluationSettings(props)),
         new SigningActivitiesImpl(
