@@ -6,6 +6,8 @@ import dev.gantry.evidence.Dsse;
 import dev.gantry.evidence.EvidenceDocument;
 import dev.gantry.evidence.EvidenceException;
 import dev.gantry.evidence.EvidenceType;
+import dev.gantry.evidence.Gate;
+import dev.gantry.evidence.GateContext;
 import dev.gantry.evidence.GateVerdict;
 import dev.gantry.evidence.InTotoStatement;
 import dev.gantry.evidence.Json;
@@ -14,7 +16,7 @@ import dev.gantry.signing.BundleVerifier;
 import dev.gantry.evidence.LockfileDigest;
 import dev.gantry.evidence.ProvenancePolicy;
 import dev.gantry.evidence.ReleaseRef;
-import dev.gantry.objects.LocalObjectStore;
+import dev.gantry.model.ObjectStore;
 import java.security.PublicKey;
 import java.security.interfaces.ECKey;
 import java.security.interfaces.EdECKey;
@@ -23,6 +25,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -33,10 +37,45 @@ import java.util.stream.Stream;
  * made by a trusted builder, and was built from the service's repository at the release's commit.
  * One passing document is enough; when none passes, every document's failures are listed.
  */
-public final class ProvenanceGate {
-  private ProvenanceGate() {}
-
+public final class ProvenanceGate implements Gate {
   public static final String NAME = "provenance";
+
+  private static final GateContext.Key<Result> RESULT = new GateContext.Key<>(NAME);
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Set<EvidenceType> reads() {
+    return Set.of(EvidenceType.PROVENANCE);
+  }
+
+  @Override
+  public Optional<GateVerdict> judge(GateContext context) {
+    return context.policy().provenance() == null ? Optional.empty() : Optional.of(result(context).verdict());
+  }
+
+  /** The lockfile digests the passing provenance names; empty when the policy does not ask for provenance. */
+  public static List<LockfileDigest> lockfiles(GateContext context) {
+    return context.policy().provenance() == null ? List.of() : result(context).lockfiles();
+  }
+
+  private static Result result(GateContext context) {
+    return context.once(RESULT, c -> evaluate(c.release(), c.policy().provenance(), c.documents(EvidenceType.PROVENANCE), c.now()));
+  }
+
+  /** An uploaded provenance record: a DSSE envelope (or a Sigstore bundle) over an SLSA provenance statement. */
+  public static void check(EvidenceDocument doc) {
+    if (Dsse.envelopeOf(doc.json()) == null) {
+      throw new EvidenceException("provenance must be a DSSE envelope (or a Sigstore bundle) over an in-toto statement");
+    }
+    InTotoStatement s = doc.statement();
+    if (!s.predicateType().startsWith("https://slsa.dev/provenance/")) {
+      throw new EvidenceException("predicateType " + s.predicateType() + " is not SLSA provenance");
+    }
+  }
 
   /** The verdict, and the lockfile digests the passing provenance names (empty unless it passed). */
   public record Result(GateVerdict verdict, List<LockfileDigest> lockfiles) {
@@ -434,7 +473,7 @@ public final class ProvenanceGate {
           case EdECKey ed -> ed.getParams().getName();
           default -> key.getAlgorithm();
         };
-    return type + " sha256:" + LocalObjectStore.sha256(key.getEncoded()).substring(0, 16);
+    return type + " sha256:" + ObjectStore.sha256(key.getEncoded()).substring(0, 16);
   }
 
   private static String shortId(String sha256) {

@@ -1,8 +1,12 @@
 package dev.gantry.scan;
 
+import dev.gantry.catalog.ComponentIndex;
 import dev.gantry.evidence.EvidenceDocument;
 import dev.gantry.evidence.EvidenceException;
 import dev.gantry.evidence.FindingVerdict;
+import dev.gantry.evidence.EvidenceType;
+import dev.gantry.evidence.Gate;
+import dev.gantry.evidence.GateContext;
 import dev.gantry.evidence.GateVerdict;
 import dev.gantry.evidence.Outcome;
 import dev.gantry.evidence.ReleaseRef;
@@ -17,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -27,12 +32,41 @@ import java.util.stream.Stream;
  * policy ignores unfixed findings, is IGNORED; one covered by an unexpired exception or a VEX
  * statement that clears it is SUPPRESSED, and the verdict says by what; anything else BLOCKS.
  * Exceptions and VEX statements are indexed by vulnerability id, so a report of thousands of
- * findings costs one map lookup per finding and id.
+ * findings costs one map lookup per finding and id. The judged report's findings go to the triage
+ * index.
  */
-public final class ScanGate {
-  private ScanGate() {}
-
+public final class ScanGate implements Gate {
   public static final String NAME = "scan";
+
+  private final ComponentIndex components;
+
+  public ScanGate(ComponentIndex components) {
+    this.components = components;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Set<EvidenceType> reads() {
+    return Set.of(EvidenceType.SCAN, EvidenceType.VEX);
+  }
+
+  @Override
+  public Optional<GateVerdict> judge(GateContext context) {
+    if (context.policy().scan() == null) {
+      return Optional.empty();
+    }
+    Result r = evaluate(context.release(), context.policy().scan(), context.documents(EvidenceType.SCAN), context.documents(EvidenceType.VEX),
+        context.now());
+    if (r.report() != null) {
+      components.indexFindings(context.release().service(), context.release().commit(), r.report().sha256(), r.report().findings().stream()
+          .map(f -> new ComponentIndex.FindingRow(f.vulnerability(), f.purl(), f.severity(), f.fixedVersion())).toList());
+    }
+    return Optional.of(r.verdict());
+  }
 
   /** Reports within this much of "now" in the future are clock skew, not forgery. */
   static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
