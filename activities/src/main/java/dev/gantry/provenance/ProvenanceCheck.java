@@ -1,33 +1,21 @@
 package dev.gantry.provenance;
 
-import dev.gantry.evidence.PublicKeys;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.evidence.Dsse;
 import dev.gantry.evidence.EvidenceDocument;
 import dev.gantry.evidence.EvidenceException;
 import dev.gantry.evidence.EvidenceType;
-import dev.gantry.evidence.Gate;
-import dev.gantry.evidence.GateContext;
-import dev.gantry.evidence.GateVerdict;
 import dev.gantry.evidence.InTotoStatement;
 import dev.gantry.evidence.Json;
-import dev.gantry.evidence.TrustedKey;
 import dev.gantry.signing.BundleVerifier;
 import dev.gantry.evidence.LockfileDigest;
 import dev.gantry.evidence.ProvenancePolicy;
 import dev.gantry.evidence.ReleaseRef;
-import dev.gantry.model.ObjectStore;
 import java.security.PublicKey;
-import java.security.interfaces.ECKey;
-import java.security.interfaces.EdECKey;
-import java.security.interfaces.RSAKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
-import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 

@@ -10,9 +10,7 @@ import dev.gantry.evidence.Gate;
 import dev.gantry.evidence.GateContext;
 import dev.gantry.evidence.GateVerdict;
 import dev.gantry.evidence.InTotoStatement;
-import dev.gantry.evidence.Json;
 import dev.gantry.evidence.TrustedKey;
-import dev.gantry.signing.BundleVerifier;
 import dev.gantry.evidence.LockfileDigest;
 import dev.gantry.evidence.ProvenancePolicy;
 import dev.gantry.evidence.ReleaseRef;
@@ -24,12 +22,10 @@ import java.security.interfaces.RSAKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Gate 1: the release's SLSA provenance is signed by a configured key valid now (or, in a Sigstore

@@ -1,10 +1,7 @@
 package dev.gantry.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.gantry.model.Digests;
 import dev.gantry.model.ImageRef;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

@@ -78,7 +78,7 @@ public final class ScanGate implements Gate {
 
   private record IndexedException(ScanException exception, String purlKey) {}
 
-  private record IndexedVex(VexStatement statement, List<Purl> products) {}
+
 
   private static final Comparator<Finding> ORDER =
       Comparator.comparing((Finding f) -> Severity.valueOf(f.severity()), Comparator.reverseOrder())
@@ -128,7 +128,7 @@ public final class ScanGate implements Gate {
     ScanReport report = chosen.report();
 
     List<String> vexNotes = new ArrayList<>();
-    Map<String, List<IndexedVex>> vex = indexVex(vexDocs, release.digest(), vexNotes);
+    VexIndex vex = VexIndex.of(vexDocs, release.digest(), vexNotes);
     vexNotes.sort(null);
     Map<String, List<IndexedException>> exceptions = indexExceptions(policy.exceptions());
 
@@ -232,54 +232,12 @@ public final class ScanGate implements Gate {
     return index;
   }
 
-  private static Map<String, List<IndexedVex>> indexVex(List<EvidenceDocument> docs, String digest, List<String> notes) {
-    Map<String, List<IndexedVex>> index = new HashMap<>();
-    for (EvidenceDocument doc : docs) {
-      List<VexStatement> statements;
-      try {
-        statements = Vex.parse(doc);
-      } catch (EvidenceException e) {
-        notes.add("refused: " + e.getMessage());
-        continue;
-      }
-      int applied = 0;
-      Set<String> elsewhere = new TreeSet<>();
-      for (VexStatement s : statements) {
-        if (!s.imageDigests().isEmpty() && !s.imageDigests().contains(digest)) {
-          elsewhere.addAll(s.imageDigests());
-          continue;
-        }
-        List<Purl> products = new ArrayList<>(s.products().size());
-        for (String p : s.products()) {
-          Purl parsed = Purl.parse(p);
-          if (parsed != null) {
-            products.add(parsed);
-          }
-        }
-        if (!s.products().isEmpty() && products.isEmpty()) {
-          continue;
-        }
-        IndexedVex iv = new IndexedVex(s, products);
-        Set<String> ids = new LinkedHashSet<>();
-        ids.add(id(s.vulnerability()));
-        s.aliases().forEach(a -> ids.add(id(a)));
-        ids.forEach(k -> index.computeIfAbsent(k, x -> new ArrayList<>()).add(iv));
-        applied++;
-      }
-      if (applied == 0 && !elsewhere.isEmpty()) {
-        notes.add(statements.getFirst().format() + " " + doc.sha256() + " is about " + String.join(", ", elsewhere)
-            + " not " + digest + "; it suppresses nothing here");
-      }
-    }
-    return index;
-  }
-
   private static FindingVerdict judge(
       Finding f,
       Severity threshold,
       ScanPolicy policy,
       Map<String, List<IndexedException>> exceptions,
-      Map<String, List<IndexedVex>> vex,
+      VexIndex vex,
       Instant now,
       Set<String> exceptionNotes) {
     Severity severity = Severity.valueOf(f.severity());
@@ -297,7 +255,7 @@ public final class ScanGate implements Gate {
       return verdict(f, FindingVerdict.SUPPRESSED, "exception approved by " + exception.approvedBy() + " until "
           + exception.expires() + ": " + exception.reason());
     }
-    VexStatement statement = vexStatement(ids, purl, vex);
+    VexStatement statement = vex.statementFor(ids, purl);
     if (statement != null && statement.suppresses()) {
       return verdict(f, FindingVerdict.SUPPRESSED, statement.format() + " " + statement.sourceSha256() + " "
           + statement.status() + (statement.justification() == null ? "" : " (" + statement.justification() + ")"));
@@ -337,45 +295,6 @@ public final class ScanGate implements Gate {
     return null;
   }
 
-  /**
-   * The statement that speaks last about this vulnerability in this package: the newest timestamp
-   * wins; at equal times a statement that does not clear the finding wins (fail closed).
-   */
-  private static VexStatement vexStatement(List<String> ids, Purl purl, Map<String, List<IndexedVex>> index) {
-    VexStatement best = null;
-    for (String id : ids) {
-      for (IndexedVex iv : index.getOrDefault(id, List.of())) {
-        if (!covers(iv, purl)) {
-          continue;
-        }
-        VexStatement s = iv.statement();
-        if (best == null) {
-          best = s;
-          continue;
-        }
-        Instant ts = s.timestamp() == null ? Instant.MIN : s.timestamp();
-        Instant tb = best.timestamp() == null ? Instant.MIN : best.timestamp();
-        int c = ts.compareTo(tb);
-        if (c > 0 || (c == 0 && best.suppresses() && !s.suppresses())) {
-          best = s;
-        }
-      }
-    }
-    return best;
-  }
-
-  private static boolean covers(IndexedVex iv, Purl purl) {
-    if (iv.products().isEmpty()) {
-      return true; // the whole image, already limited to this release's digest
-    }
-    for (Purl p : iv.products()) {
-      if (p.covers(purl)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   private static FindingVerdict verdict(Finding f, String disposition, String by) {
     return new FindingVerdict(f.vulnerability(), f.purl(), f.severity(), f.fixedVersion(), disposition, by);
   }
@@ -389,7 +308,7 @@ public final class ScanGate implements Gate {
     return f.fixedVersion() == null ? "no fix available" : "fixed in " + f.fixedVersion();
   }
 
-  private static String id(String vulnerability) {
+  static String id(String vulnerability) {
     return vulnerability.trim().toUpperCase(Locale.ROOT);
   }
 
