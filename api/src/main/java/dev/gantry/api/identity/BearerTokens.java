@@ -41,6 +41,7 @@ final class BearerTokens implements AuthenticationConverter {
     if (!B64TOKEN.matcher(token).matches()) {
       throw new InvalidBearerTokenException("the bearer token is malformed: not a JWT (header.payload.signature in base64url)");
     }
+    signed(token); // before the issuer is looked at: a token naming its own keys is refused whoever issued it
     return new BearerTokenAuthenticationToken(token);
   }
 
@@ -60,6 +61,11 @@ final class BearerTokens implements AuthenticationConverter {
     }
     if (jwt instanceof EncryptedJWT || !(jwt instanceof SignedJWT signed)) {
       throw new InvalidBearerTokenException("the token is encrypted (JWE); Gantry accepts signed tokens (JWS) only");
+    }
+    try {
+      signed.getJWTClaimsSet();
+    } catch (ParseException e) {
+      throw new InvalidBearerTokenException("the bearer token is malformed: " + e.getMessage());
     }
     JWSHeader h = signed.getHeader();
     if (h.getJWKURL() != null) {

@@ -1,7 +1,6 @@
 package dev.gantry.api.identity;
 
 import java.util.List;
-import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -25,10 +24,16 @@ public record CiProperties(List<Service> services) {
    * @param jobWorkflowRef a prefix the {@code job_workflow_ref} claim must start with (a reusable
    *     workflow pinned by organisation policy, e.g. {@code acme/ci/.github/workflows/release.yml@refs/heads/main})
    * @param environment the {@code environment} claim, exactly (the GitHub deployment environment)
-   * @param claims any other claims, by their name in the token, each exactly or as a {@code *}
-   *     pattern (for CI issuers other than GitHub's, e.g. GitLab's {@code project_path})
+   * @param claims any other claims (for CI issuers other than GitHub's, e.g. GitLab's {@code
+   *     project_path}); a list, not a map, so claim names keep their underscores
    */
-  public record Rule(String issuer, String repository, String ref, String jobWorkflowRef, String environment, Map<String, String> claims) {}
+  public record Rule(String issuer, String repository, String ref, String jobWorkflowRef, String environment, List<Claim> claims) {}
+
+  /**
+   * @param name the claim's name in the token, exactly
+   * @param value its value, exactly or as a pattern where {@code *} matches anything
+   */
+  public record Claim(String name, String value) {}
 
   public List<Service> services() {
     return services == null ? List.of() : services;

@@ -31,6 +31,11 @@ public final class CiRules {
           throw new IllegalStateException(where + ": name the repository (or, for another CI issuer, claims such as project_path):"
               + " the issuer alone trusts every repository it signs tokens for");
         }
+        for (CiProperties.Claim c : r.claims() == null ? List.<CiProperties.Claim>of() : r.claims()) {
+          if (c == null || c.name() == null || c.name().isBlank() || c.value() == null || c.value().isBlank()) {
+            throw new IllegalStateException(where + ": every claims entry needs a name and a value");
+          }
+        }
       }
       byService.put(s.name(), List.copyOf(rules));
     }
@@ -101,9 +106,9 @@ public final class CiRules {
       return mismatch("environment", claims, service + "'s CI runs in environment " + r.environment());
     }
     if (r.claims() != null) {
-      for (Map.Entry<String, String> c : r.claims().entrySet()) {
-        if (!matches(c.getValue(), value(claims, c.getKey()))) {
-          return mismatch(c.getKey(), claims, service + "'s CI " + (c.getValue().contains("*") ? "matches " : "is ") + c.getValue());
+      for (CiProperties.Claim c : r.claims()) {
+        if (!matches(c.value(), value(claims, c.name()))) {
+          return mismatch(c.name(), claims, service + "'s CI " + (c.value().contains("*") ? "matches " : "is ") + c.value());
         }
       }
     }

@@ -210,7 +210,7 @@ final class TrustedIssuers implements AuthenticationManagerResolver<String> {
       }
       List<String> aud = jwt.getAudience();
       if (aud == null || !aud.contains(audience)) {
-        return fail("the token's audience " + (aud == null ? "is absent" : CiRules.value(Map.of("aud", aud), "aud")) + "; this Gantry is " + audience);
+        return fail("the token's audience " + (aud == null ? "is absent" : "is " + CiRules.value(Map.of("aud", aud), "aud")) + "; this Gantry's is " + audience);
       }
       if (jwt.getId() == null || jwt.getId().isBlank()) {
         return fail("the token has no jti: Gantry remembers each token's jti so that it cannot be replayed");

@@ -16,7 +16,7 @@ class CiRulesTest {
       new CiProperties.Service("storefront", List.of(
           new CiProperties.Rule(GH, "acme/storefront", "refs/heads/main", "acme/storefront/.github/workflows/release.yml@", null, null),
           new CiProperties.Rule(GH, "acme/storefront", "refs/tags/v*", null, "production", null))),
-      new CiProperties.Service("checkout", List.of(new CiProperties.Rule(LAB, null, null, null, null, Map.of("project_path", "acme/checkout")))),
+      new CiProperties.Service("checkout", List.of(new CiProperties.Rule(LAB, null, null, null, null, List.of(new CiProperties.Claim("project_path", "acme/checkout"))))),
       new CiProperties.Service("legacy", null))), Set.of(GH, LAB));
 
   static Map<String, Object> claims(String repository, String ref, String environment) {
