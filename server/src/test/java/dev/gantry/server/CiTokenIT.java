@@ -217,6 +217,14 @@ class CiTokenIT {
     assertThat(c3View.statusCode()).as(c3View.body()).isEqualTo(404);
     // the demo's Basic users still work beside tokens
     assertThat(gantry.get("/api/v1/releases/storefront/" + C2, "alice").statusCode()).isEqualTo(200);
+    // a request without credentials is offered both ways in, and the OpenAPI document names both
+    HttpResponse<String> anonymous = post("/releases", null, start(C3));
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(anonymous.headers().allValues("WWW-Authenticate")).containsExactly("Basic realm=\"gantry\"", "Bearer realm=\"gantry\"");
+    JsonNode openapi = GantryProcess.json(gantry.get("/v3/api-docs", null));
+    assertThat(openapi.at("/components/securitySchemes/bearer/scheme").asText()).isEqualTo("bearer");
+    assertThat(openapi.at("/components/securitySchemes/basic/scheme").asText()).isEqualTo("basic");
+    assertThat(openapi.get("security").findFieldNames()).contains("basic", "bearer");
   }
 
   static byte[] pemBody(Path pem) throws Exception {
