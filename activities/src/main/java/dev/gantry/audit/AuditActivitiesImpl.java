@@ -3,7 +3,7 @@ package dev.gantry.audit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.gantry.objects.LocalObjectStore;
+import dev.gantry.model.ObjectStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -30,13 +30,13 @@ public class AuditActivitiesImpl implements AuditActivities {
   private static final long CHAIN_LOCK = 0x6761_6e74_7279L;
 
   private final DataSource dataSource;
-  private final LocalObjectStore store;
+  private final ObjectStore store;
   private final ObjectMapper json =
       new ObjectMapper().registerModule(new JavaTimeModule())
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
 
-  public AuditActivitiesImpl(DataSource dataSource, LocalObjectStore store) {
+  public AuditActivitiesImpl(DataSource dataSource, ObjectStore store) {
     this.dataSource = dataSource;
     this.store = store;
   }

@@ -1,23 +1,65 @@
 package dev.gantry.evaluation;
 
 import dev.gantry.evidence.EvaluationPolicy;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gantry.evidence.EvidenceDocument;
+import dev.gantry.evidence.EvidenceType;
+import dev.gantry.evidence.Gate;
+import dev.gantry.evidence.GateContext;
 import dev.gantry.evidence.GateVerdict;
 import dev.gantry.evidence.MetricRule;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * The evaluation gate: every metric the policy names must be reported, within its bounds, and no
  * worse than the previous release's score by more than the allowed regression. No result at all
- * fails (the wait for it already happened); it is never {@code MISSING}.
+ * fails (the wait for it already happened); it is never {@code MISSING}. The newest evaluation
+ * record is this release's result; the previous release's newest is its baseline.
  */
-public final class EvaluationGate {
-  private EvaluationGate() {}
-
+public final class EvaluationGate implements Gate {
   public static final String NAME = "evaluation";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Set<EvidenceType> reads() {
+    return Set.of(EvidenceType.EVALUATION);
+  }
+
+  @Override
+  public Optional<GateVerdict> judge(GateContext context) {
+    if (context.policy().evaluation() == null) {
+      return Optional.empty();
+    }
+    List<EvidenceDocument> evaluations = context.documents(EvidenceType.EVALUATION);
+    EvidenceDocument newest = evaluations.isEmpty() ? null : evaluations.getLast();
+    Map<String, Double> previous = context.previous().map(p -> {
+      List<EvidenceDocument> before = p.documents(EvidenceType.EVALUATION);
+      return before.isEmpty() ? null : metrics(before.getLast().json());
+    }).orElse(null);
+    return Optional.of(evaluate(
+        context.policy().evaluation(),
+        newest == null ? null : metrics(newest.json()),
+        previous,
+        newest == null ? (context.evaluationError() == null ? "no evaluation result was recorded" : context.evaluationError()) : null,
+        newest == null ? List.of() : List.of(newest.sha256())));
+  }
+
+  private static Map<String, Double> metrics(JsonNode evaluation) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    evaluation.path("metrics").properties().forEach(e -> out.put(e.getKey(), e.getValue().asDouble()));
+    return out;
+  }
 
   /**
    * @param metrics this release's result; null when none arrived

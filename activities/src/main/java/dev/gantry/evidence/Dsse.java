@@ -3,7 +3,6 @@ package dev.gantry.evidence;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.gantry.signing.KeyAlgorithms;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -123,7 +122,7 @@ public final class Dsse {
 
   public static Envelope sign(String payloadType, byte[] payload, PrivateKey key, String keyid) {
     try {
-      Signature s = Signature.getInstance(KeyAlgorithms.jcaName(key));
+      Signature s = Signature.getInstance(SignatureAlgorithms.jcaName(key));
       s.initSign(key);
       s.update(pae(payloadType, payload));
       return new Envelope(payloadType, payload, List.of(new Sig(keyid, s.sign())));
@@ -135,7 +134,7 @@ public final class Dsse {
   static boolean verify(PublicKey key, byte[] data, byte[] signature) {
     String algorithm;
     try {
-      algorithm = KeyAlgorithms.jcaName(key);
+      algorithm = SignatureAlgorithms.jcaName(key);
     } catch (IllegalArgumentException e) {
       return false;
     }

@@ -3,20 +3,9 @@ package dev.gantry.evidence;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.gantry.catalog.ComponentIndex;
 import dev.gantry.catalog.Transactions;
-import dev.gantry.evaluation.EvaluationGate;
-import dev.gantry.lockfile.LockfileGate;
 import dev.gantry.model.ImageRef;
-import dev.gantry.provenance.ProvenanceGate;
 import dev.gantry.registry.Attachment;
-import dev.gantry.registry.RegistrySettings;
-import dev.gantry.sbom.DependencyDiff;
-import dev.gantry.sbom.DependencyDiffGate;
-import dev.gantry.sbom.Sbom;
-import dev.gantry.sbom.SbomGate;
-import dev.gantry.scan.ScanGate;
-import dev.gantry.signing.SignatureGate;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,9 +15,11 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -38,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Collects a release's attached evidence, runs an environment's gates over everything the release
  * has, and writes the evidence bundle: the policy, every gate's verdict and the digest of every
- * record used, as one canonical JSON document whose sha256 approvals are bound to.
+ * record used, as one canonical JSON document whose sha256 approvals are bound to. Which gates
+ * there are, and their order, is the worker wiring's list: this class names none of them.
  */
 public class EvidenceActivitiesImpl implements EvidenceActivities {
   private static final Logger log = LoggerFactory.getLogger(EvidenceActivitiesImpl.class);
@@ -48,44 +40,32 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
 
   private final DataSource dataSource;
   private final EvidenceStore store;
-  private final ComponentIndex components;
   private final Function<ImageRef, List<Attachment>> attachments;
-  private final SignatureCheck signatures;
+  private final List<Gate> gates;
   private final Clock clock;
-
-  /** The signature gate over one release: {@link SignatureGate#verify} against a registry. */
-  @FunctionalInterface
-  interface SignatureCheck {
-    GateVerdict verify(ReleaseRef release, SignaturePolicy policy, Instant now);
-  }
 
   /**
    * @param attachments lists what is attached to an image digest (registry or OCI layout)
-   * @param registry where CI's signatures are verified, keyed and keyless ({@link SignatureGate#verify})
+   * @param gates the gates, in the order their verdicts appear in a bundle; each runs when the
+   *     environment's policy requires it
    */
   public EvidenceActivitiesImpl(
       DataSource dataSource,
       EvidenceStore store,
-      ComponentIndex components,
       Function<ImageRef, List<Attachment>> attachments,
-      RegistrySettings registry,
-      Clock clock) {
-    this(dataSource, store, components, attachments, (release, policy, now) -> SignatureGate.verify(release, policy, registry, now), clock);
-  }
-
-  private EvidenceActivitiesImpl(
-      DataSource dataSource,
-      EvidenceStore store,
-      ComponentIndex components,
-      Function<ImageRef, List<Attachment>> attachments,
-      SignatureCheck signatures,
+      List<Gate> gates,
       Clock clock) {
     this.dataSource = dataSource;
     this.store = store;
-    this.components = components;
     this.attachments = attachments;
-    this.signatures = signatures;
+    this.gates = List.copyOf(gates);
     this.clock = clock;
+    Set<String> names = new HashSet<>();
+    for (Gate g : this.gates) {
+      if (!names.add(g.name())) {
+        throw new IllegalArgumentException("two gates are named " + g.name() + ": a bundle holds one verdict per gate");
+      }
+    }
   }
 
   // --- collect ------------------------------------------------------------------------------
@@ -155,93 +135,25 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
   public Assessment assess(AssessRequest request) {
     ReleaseRef release = request.release();
     EvidencePolicy policy = request.policy() == null ? EvidencePolicy.none() : request.policy();
-    List<EvidenceDocument> docs = store.documents(release.service(), release.commit());
-    Map<EvidenceType, List<EvidenceDocument>> byType = new LinkedHashMap<>();
-    for (EvidenceDocument d : docs) {
-      byType.computeIfAbsent(d.type(), k -> new ArrayList<>()).add(d);
-    }
-    Function<EvidenceType, List<EvidenceDocument>> of = t -> byType.getOrDefault(t, List.of());
-    Previous previous = previous(release, request.environment());
+    GateContext context = new GateContext(
+        request,
+        clock.instant(),
+        store.documents(release.service(), release.commit()),
+        () -> previous(release, request.environment()),
+        (type, json) -> store.store(release.service(), release.commit(), type, "application/json", json, "gantry").sha256());
     List<GateVerdict> verdicts = new ArrayList<>();
-
-    if (policy.signature() != null) {
-      verdicts.add(signatures.verify(release, policy.signature(), clock.instant()));
-    }
-    List<LockfileDigest> provenanceLocks = List.of();
-    if (policy.provenance() != null) {
-      ProvenanceGate.Result r = ProvenanceGate.evaluate(release, policy.provenance(), of.apply(EvidenceType.PROVENANCE), clock.instant());
-      verdicts.add(r.verdict());
-      provenanceLocks = r.lockfiles();
-    }
-    Sbom sbom = null;
-    if (policy.sbom() != null || policy.dependencies() != null) {
-      SbomGate.Result r = SbomGate.evaluate(release, policy.sbom() == null ? SbomPolicy.defaults() : policy.sbom(), of.apply(EvidenceType.SBOM));
-      if (policy.sbom() != null) {
-        verdicts.add(r.verdict());
+    for (Gate gate : gates) {
+      Optional<GateVerdict> verdict = gate.judge(context);
+      if (verdict.isPresent() && !verdict.get().gate().equals(gate.name())) {
+        throw new IllegalStateException("gate " + gate.name() + " returned a verdict named " + verdict.get().gate());
       }
-      sbom = r.sbom();
-      if (sbom != null) {
-        components.indexComponents(release.service(), release.commit(), sbom.components().stream()
-            .map(c -> new ComponentIndex.ComponentRow(c.purl(), c.name(), c.version(), c.type(), c.licenses(), c.hashes())).toList());
-      }
-    }
-    List<LockfileDigest> locks = new ArrayList<>(provenanceLocks);
-    if (policy.lockfile() != null) {
-      LockfileGate.Result r = LockfileGate.evaluate(policy.lockfile(), of.apply(EvidenceType.LOCKFILE), provenanceLocks);
-      verdicts.add(r.verdict());
-      locks = new ArrayList<>(r.lockfiles());
-    } else {
-      locks.addAll(EvidenceStore.lockfiles(docs));
-    }
-    if (policy.dependencies() != null) {
-      verdicts.add(dependencyDiff(release, policy.dependencies(), sbom, locks, previous));
-    }
-    if (policy.scan() != null) {
-      ScanGate.Result r = ScanGate.evaluate(release, policy.scan(), of.apply(EvidenceType.SCAN), of.apply(EvidenceType.VEX), clock.instant());
-      verdicts.add(r.verdict());
-      if (r.report() != null) {
-        components.indexFindings(release.service(), release.commit(), r.report().sha256(), r.report().findings().stream()
-            .map(f -> new ComponentIndex.FindingRow(f.vulnerability(), f.purl(), f.severity(), f.fixedVersion())).toList());
-      }
-    }
-    if (policy.evaluation() != null) {
-      List<EvidenceDocument> evaluations = of.apply(EvidenceType.EVALUATION);
-      EvidenceDocument newest = evaluations.isEmpty() ? null : evaluations.getLast();
-      verdicts.add(EvaluationGate.evaluate(
-          policy.evaluation(),
-          newest == null ? null : metrics(newest.json()),
-          previous == null ? null : previous.metrics(),
-          newest == null ? (request.evaluationError() == null ? "no evaluation result was recorded" : request.evaluationError()) : null,
-          newest == null ? List.of() : List.of(newest.sha256())));
+      verdict.ifPresent(verdicts::add);
     }
     return bundle(release, request.environment(), policy, verdicts);
   }
 
-  private GateVerdict dependencyDiff(ReleaseRef release, DependencyPolicy policy, Sbom sbom, List<LockfileDigest> locks, Previous previous) {
-    if (sbom == null) {
-      return GateVerdict.missing(DependencyDiffGate.NAME, "no usable SBOM for " + release.digest() + " to diff");
-    }
-    DependencyDiff diff = DependencyDiff.of(previous == null ? null : previous.sbom(), sbom, previous == null ? List.of() : previous.locks(), locks);
-    String diffSha = store.store(release.service(), release.commit(), EvidenceType.DEPENDENCY_DIFF, "application/json", diff.toJson(), "gantry").sha256();
-    List<String> used = new ArrayList<>();
-    used.add(sbom.sha256());
-    if (previous != null && previous.sbom() != null) {
-      used.add(previous.sbom().sha256());
-    }
-    used.add(diffSha);
-    return DependencyDiffGate.evaluate(policy, diff, used);
-  }
-
-  private static Map<String, Double> metrics(JsonNode evaluation) {
-    Map<String, Double> out = new LinkedHashMap<>();
-    evaluation.path("metrics").properties().forEach(e -> out.put(e.getKey(), e.getValue().asDouble()));
-    return out;
-  }
-
-  /** The previous release of the service that reached this environment (promoted and verified). */
-  private record Previous(String commit, Sbom sbom, List<LockfileDigest> locks, Map<String, Double> metrics) {}
-
-  private Previous previous(ReleaseRef release, String environment) {
+  /** The previous release of the service that reached this environment (promoted and verified), with its records. */
+  private Optional<GateContext.PreviousRelease> previous(ReleaseRef release, String environment) {
     String commit;
     String digest;
     try (Connection c = dataSource.getConnection();
@@ -255,7 +167,7 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
       ps.setString(3, release.commit());
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
-          return null;
+          return Optional.empty();
         }
         commit = rs.getString(1);
         digest = rs.getString(2);
@@ -263,12 +175,8 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
     } catch (SQLException e) {
       throw new IllegalStateException("catalog unavailable (will retry): " + e.getMessage(), e);
     }
-    List<EvidenceDocument> docs = store.documents(release.service(), commit);
     ReleaseRef ref = new ReleaseRef(release.service(), commit, release.image(), digest);
-    List<EvidenceDocument> sboms = docs.stream().filter(d -> d.type() == EvidenceType.SBOM).toList();
-    Sbom sbom = sboms.isEmpty() ? null : SbomGate.evaluate(ref, SbomPolicy.defaults(), sboms).sbom();
-    List<EvidenceDocument> evaluations = docs.stream().filter(d -> d.type() == EvidenceType.EVALUATION).toList();
-    return new Previous(commit, sbom, EvidenceStore.lockfiles(docs), evaluations.isEmpty() ? null : metrics(evaluations.getLast().json()));
+    return Optional.of(new GateContext.PreviousRelease(ref, store.documents(release.service(), commit)));
   }
 
   // --- bundle -------------------------------------------------------------------------------
@@ -277,7 +185,7 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
     Outcome outcome = verdicts.stream().anyMatch(v -> v.outcome() == Outcome.FAIL)
         ? Outcome.FAIL
         : verdicts.stream().anyMatch(v -> v.outcome() == Outcome.MISSING) ? Outcome.MISSING : Outcome.PASS;
-    String policyDigest = "sha256:" + dev.gantry.objects.LocalObjectStore.sha256(Json.canonical(policy));
+    String policyDigest = "sha256:" + dev.gantry.model.ObjectStore.sha256(Json.canonical(policy));
     TreeSet<String> used = new TreeSet<>();
     verdicts.forEach(v -> used.addAll(v.evidence()));
     Map<String, EvidenceStore.Member> known = store.members(release.service(), release.commit());

@@ -1,12 +1,8 @@
 package dev.gantry.evidence;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gantry.lockfile.LockfileGate;
 import dev.gantry.catalog.Transactions;
-import dev.gantry.objects.LocalObjectStore;
-import dev.gantry.sbom.SbomParser;
-import dev.gantry.scan.ScanReports;
-import dev.gantry.scan.Vex;
+import dev.gantry.model.ObjectStore;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,81 +13,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Evidence records: each stored once in the object store as canonical JSON (RFC 8785), its sha256
- * the identity, and indexed in PostgreSQL with the releases it belongs to.
+ * the identity, and indexed in PostgreSQL with the releases it belongs to. It reads no format:
+ * judging a record is its gate's work ({@link EvidenceUploads} asks the gates' checks on upload).
  */
-public final class EvidenceStore implements EvidenceIntake {
-  private static final Logger log = LoggerFactory.getLogger(EvidenceStore.class);
-  private static final Pattern MEDIA_TYPE = Pattern.compile("[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}");
-
+public final class EvidenceStore {
   private final DataSource dataSource;
-  private final LocalObjectStore objects;
+  private final ObjectStore objects;
 
-  public EvidenceStore(DataSource dataSource, LocalObjectStore objects) {
+  public EvidenceStore(DataSource dataSource, ObjectStore objects) {
     this.dataSource = dataSource;
     this.objects = objects;
   }
 
   public record Stored(String sha256, long size, boolean created) {}
-
-  @Override
-  public Received receive(String service, String commit, EvidenceType type, String mediaType, byte[] content, String principal) {
-    if (type == null) {
-      throw new InvalidEvidenceException("type is required: one of PROVENANCE, SBOM, SCAN, VEX, LOCKFILE");
-    }
-    switch (type) {
-      case PROVENANCE, SBOM, SCAN, VEX, LOCKFILE -> {}
-      default -> throw new InvalidEvidenceException(
-          type + " records are written by Gantry, not uploaded (uploadable: PROVENANCE, SBOM, SCAN, VEX, LOCKFILE)");
-    }
-    if (mediaType == null || !MEDIA_TYPE.matcher(mediaType).matches()) {
-      throw new InvalidEvidenceException("mediaType '" + mediaType + "' is not a media type such as application/vnd.cyclonedx+json");
-    }
-    JsonNode json;
-    try {
-      json = Json.read(content, type + " document");
-      validate(new EvidenceDocument(Json.contentId(json), type, mediaType, "upload:" + principal, json));
-    } catch (EvidenceException e) {
-      throw new InvalidEvidenceException(e.getMessage());
-    }
-    Stored stored = store(service, commit, type, mediaType, json, "upload:" + principal);
-    log.info("evidence {} {} for {}/{} from {}{}", type, stored.sha256(), service, commit, principal, stored.created() ? "" : " (already had it)");
-    return new Received(stored.sha256(), type, mediaType, stored.size(), stored.created());
-  }
-
-  /**
-   * Judges a document with the parsers the gates use, so a bad upload is refused at once. Binding
-   * to the release's digest and the policy's rules are left to the gates.
-   */
-  static void validate(EvidenceDocument doc) {
-    switch (doc.type()) {
-      case PROVENANCE -> {
-        if (Dsse.envelopeOf(doc.json()) == null) {
-          throw new EvidenceException("provenance must be a DSSE envelope (or a Sigstore bundle) over an in-toto statement");
-        }
-        InTotoStatement s = doc.statement();
-        if (!s.predicateType().startsWith("https://slsa.dev/provenance/")) {
-          throw new EvidenceException("predicateType " + s.predicateType() + " is not SLSA provenance");
-        }
-      }
-      case SBOM -> SbomParser.parse(doc, dev.gantry.evidence.SbomPolicy.defaults());
-      case SCAN -> ScanReports.parse(doc);
-      case VEX -> Vex.parse(doc);
-      case LOCKFILE -> {
-        LockfileGate.Result r = LockfileGate.evaluate(new LockfilePolicy(null), List.of(doc), List.of());
-        if (r.verdict().outcome() == Outcome.FAIL) {
-          throw new EvidenceException(String.join("; ", r.verdict().reasons()));
-        }
-      }
-      default -> {}
-    }
-  }
 
   /** Stores a record (once) and links it to the release (once). */
   public Stored store(String service, String commit, EvidenceType type, String mediaType, JsonNode json, String source) {
@@ -186,11 +124,5 @@ public final class EvidenceStore implements EvidenceIntake {
 
   public Optional<byte[]> get(String sha256) {
     return objects.get(sha256);
-  }
-
-  /** Lockfile digests named by a release's own records and provenance, for diffs. */
-  static List<LockfileDigest> lockfiles(List<EvidenceDocument> docs) {
-    List<EvidenceDocument> records = docs.stream().filter(d -> d.type() == EvidenceType.LOCKFILE).toList();
-    return records.isEmpty() ? List.of() : LockfileGate.evaluate(new LockfilePolicy(null), records, List.of()).lockfiles();
   }
 }

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.gantry.objects.LocalObjectStore;
+import dev.gantry.model.ObjectStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.erdtman.jcs.JsonCanonicalizer;
@@ -98,7 +98,7 @@ public final class Json {
 
   /** {@code sha256:<hex>} of the canonical form: an evidence record's identity. */
   public static String contentId(JsonNode node) {
-    return "sha256:" + LocalObjectStore.sha256(canonical(node));
+    return "sha256:" + ObjectStore.sha256(canonical(node));
   }
 
   /** Text of a field, or null when absent, null or not a string. */

@@ -3,14 +3,21 @@ package dev.gantry.lockfile;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.evidence.EvidenceDocument;
 import dev.gantry.evidence.EvidenceException;
+import dev.gantry.evidence.EvidenceType;
+import dev.gantry.evidence.Gate;
+import dev.gantry.evidence.GateContext;
 import dev.gantry.evidence.GateVerdict;
 import dev.gantry.evidence.LockfileDigest;
 import dev.gantry.evidence.LockfilePolicy;
+import dev.gantry.evidence.Outcome;
+import dev.gantry.provenance.ProvenanceGate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -19,10 +26,56 @@ import java.util.regex.Pattern;
  * resolvedDependencies}. The policy can require a path; CI and provenance disagreeing about a
  * lockfile fails; a malformed record fails (CI sent it, so CI has something to fix).
  */
-public final class LockfileGate {
-  private LockfileGate() {}
-
+public final class LockfileGate implements Gate {
   public static final String NAME = "lockfile";
+
+  private static final GateContext.Key<Result> RESULT = new GateContext.Key<>(NAME);
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Set<EvidenceType> reads() {
+    return Set.of(EvidenceType.LOCKFILE, EvidenceType.PROVENANCE);
+  }
+
+  @Override
+  public Optional<GateVerdict> judge(GateContext context) {
+    return context.policy().lockfile() == null ? Optional.empty() : Optional.of(result(context).verdict());
+  }
+
+  private static Result result(GateContext context) {
+    return context.once(RESULT, c -> evaluate(c.policy().lockfile(), c.documents(EvidenceType.LOCKFILE), ProvenanceGate.lockfiles(c)));
+  }
+
+  /**
+   * The release's lockfile digests, for the dependency diff: what the gate accepted when the policy
+   * requires it, else the provenance's followed by CI's records'.
+   */
+  public static List<LockfileDigest> lockfiles(GateContext context) {
+    if (context.policy().lockfile() != null) {
+      return result(context).lockfiles();
+    }
+    List<LockfileDigest> locks = new ArrayList<>(ProvenanceGate.lockfiles(context));
+    locks.addAll(named(context.documents()));
+    return locks;
+  }
+
+  /** Lockfile digests named by a release's own records (not its provenance), for diffs. */
+  public static List<LockfileDigest> named(List<EvidenceDocument> docs) {
+    List<EvidenceDocument> records = docs.stream().filter(d -> d.type() == EvidenceType.LOCKFILE).toList();
+    return records.isEmpty() ? List.of() : evaluate(new LockfilePolicy(null), records, List.of()).lockfiles();
+  }
+
+  /** An uploaded lockfile record must be well formed: {@code {"path", "sha256"}}. */
+  public static void check(EvidenceDocument doc) {
+    Result r = evaluate(new LockfilePolicy(null), List.of(doc), List.of());
+    if (r.verdict().outcome() == Outcome.FAIL) {
+      throw new EvidenceException(String.join("; ", r.verdict().reasons()));
+    }
+  }
 
   private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
 

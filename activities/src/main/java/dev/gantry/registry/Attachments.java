@@ -1,10 +1,7 @@
 package dev.gantry.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.gantry.model.Digests;
 import dev.gantry.model.ImageRef;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -120,10 +117,10 @@ public final class Attachments {
   public static List<SignatureLayer> signatures(
       ImageRef digestRef, RegistrySettings settings, Limits limits) {
     Objects.requireNonNull(limits, "limits");
-    try (ArtifactStore store = open(digestRef, settings, false)) {
+    try (ArtifactStore store = AttachmentRules.open(digestRef, settings, false)) {
       String digest = digestRef.reference();
-      image(store, digest, limits);
-      String tag = sigTag(digest);
+      AttachmentRules.image(store, digest, limits);
+      String tag = AttachmentRules.sigTag(digest);
       ArtifactStore.Manifest sig = store.manifest(tag, limits.maxManifestBytes());
       if (sig == null) {
         return List.of();
@@ -137,7 +134,7 @@ public final class Attachments {
             what + " names a " + sig.mediaType() + ", not an image manifest with signature layers");
       }
       List<SignatureLayer> out = new ArrayList<>();
-      for (Descriptor layer : layers(sig, what, limits)) {
+      for (Descriptor layer : AttachmentRules.layers(sig, what, limits)) {
         byte[] payload = store.blob(layer, limits.maxBlobBytes());
         out.add(new SignatureLayer(layer.mediaType(), payload, layer.annotations(), sig.digest()));
       }
@@ -151,7 +148,7 @@ public final class Attachments {
    */
   public static Listing referrers(ImageRef digestRef, RegistrySettings settings, Limits limits) {
     Objects.requireNonNull(limits, "limits");
-    try (ArtifactStore store = open(digestRef, settings, false)) {
+    try (ArtifactStore store = AttachmentRules.open(digestRef, settings, false)) {
       return new Reader(store, digestRef.reference(), limits).read(false);
     }
   }
@@ -173,141 +170,9 @@ public final class Attachments {
    */
   public static Listing read(ImageRef digestRef, RegistrySettings settings, Limits limits) {
     Objects.requireNonNull(limits, "limits");
-    try (ArtifactStore store = open(digestRef, settings, false)) {
+    try (ArtifactStore store = AttachmentRules.open(digestRef, settings, false)) {
       return new Reader(store, digestRef.reference(), limits).read(true);
     }
-  }
-
-  /** Checks the allow-list and the reference before anything is sent or read. */
-  static ArtifactStore open(ImageRef ref, RegistrySettings settings, boolean write) {
-    Objects.requireNonNull(ref, "ref");
-    Objects.requireNonNull(settings, "settings");
-    if (!settings.isAllowed(ref)) {
-      throw RegistryFailures.notAllowed(ref.registry(), settings.allowed());
-    }
-    References.validate(ref);
-    if (!Digests.isDigest(ref.reference())) {
-      throw RegistryFailures.invalid(
-          "attachments belong to a digest, not to the tag " + ref.reference() + " of "
-              + ref.repository() + ": resolve the tag first");
-    }
-    return ArtifactStore.open(ref, settings, write);
-  }
-
-  /** The image manifest the attachments are about; {@code DigestNotFound} when absent. */
-  static ArtifactStore.Manifest image(ArtifactStore store, String digest, Limits limits) {
-    ArtifactStore.Manifest image = store.manifest(digest, limits.maxManifestBytes());
-    if (image == null) {
-      throw RegistryFailures.notFound("digest " + digest + " in " + store.where(), true);
-    }
-    return image;
-  }
-
-  /** cosign's attestation tag: {@code sha256-<hex>.att}. */
-  static String attTag(String digest) {
-    return fallbackTag(digest) + ".att";
-  }
-
-  /** cosign's signature tag: {@code sha256-<hex>.sig}. */
-  static String sigTag(String digest) {
-    return fallbackTag(digest) + ".sig";
-  }
-
-  /** The referrers tag schema: {@code sha256-<hex>}. */
-  static String fallbackTag(String digest) {
-    return digest.replace(':', '-');
-  }
-
-  /**
-   * The referrers of {@code digest} the store lists, else those of the fallback index (a layout:
-   * both), each once, at most {@code maxReferrers}.
-   */
-  static List<Descriptor> listedReferrers(ArtifactStore store, String digest, Limits limits) {
-    List<Descriptor> all = new ArrayList<>();
-    List<Descriptor> listed = store.referrers(digest, limits);
-    if (listed != null) {
-      all.addAll(listed);
-    }
-    if (listed == null || store instanceof LayoutStore) {
-      String tag = fallbackTag(digest);
-      ArtifactStore.Manifest index = store.manifest(tag, limits.maxManifestBytes());
-      if (index != null) {
-        String what = "referrers index " + tag + " in " + store.where() + " (" + index.digest() + ")";
-        if (!index.isIndex()) {
-          throw RegistryFailures.attachment(what + " is a " + index.mediaType() + ", not an image index");
-        }
-        addDescriptors(all, index.json(), what, limits);
-      }
-    }
-    Map<String, Descriptor> once = new LinkedHashMap<>();
-    for (Descriptor d : all) {
-      once.putIfAbsent(d.digest(), d);
-    }
-    return List.copyOf(once.values());
-  }
-
-  /** Adds an index's manifests, refusing more than the referrer limit. */
-  static void addDescriptors(List<Descriptor> into, JsonNode index, String what, Limits limits) {
-    JsonNode manifests = index.path("manifests");
-    if (!manifests.isArray()) {
-      throw RegistryFailures.attachment(what + " has no manifests array");
-    }
-    if (into.size() + manifests.size() > limits.maxReferrers()) {
-      throw RegistryFailures.attachment(
-          what + " lists " + (into.size() + manifests.size()) + " referrers, more than the limit of "
-              + limits.maxReferrers());
-    }
-    int i = 0;
-    for (JsonNode m : manifests) {
-      into.add(Descriptor.parse(m, what + " manifests[" + i++ + "]"));
-    }
-  }
-
-  /** The blob's bytes once they match the descriptor's size and digest. */
-  static byte[] checkBlob(byte[] bytes, Descriptor descriptor, long maxBytes, String what) {
-    if (bytes.length > maxBytes) {
-      throw RegistryFailures.attachment(what + " is larger than the limit of " + maxBytes + " bytes");
-    }
-    String actual = OciMedia.sha256(bytes);
-    if (!actual.equals(descriptor.digest())) {
-      throw RegistryFailures.attachment(
-          what + " does not match its digest: its content hashes to " + actual);
-    }
-    if (bytes.length != descriptor.size()) {
-      throw RegistryFailures.attachment(
-          what + " is " + bytes.length + " bytes but its descriptor says " + descriptor.size());
-    }
-    return bytes;
-  }
-
-  /** Refuses anything but a JSON object with string {@code payloadType} and {@code payload}. */
-  static void requireEnvelope(byte[] content, String what) {
-    OciJson.Top top = OciJson.scan(content, what);
-    if (!top.strings().containsKey("payloadType") || !top.strings().containsKey("payload")) {
-      throw RegistryFailures.attachment(
-          what + " is not a DSSE envelope (a JSON object with string payloadType and payload)");
-    }
-  }
-
-  /** The layers of an attachment manifest, at most {@code maxLayers}. */
-  static List<Descriptor> layers(ArtifactStore.Manifest manifest, String what, Limits limits) {
-    JsonNode layers = manifest.json().path("layers");
-    if (layers.size() > limits.maxLayers()) {
-      throw RegistryFailures.attachment(
-          what + " has " + layers.size() + " layers, more than the limit of " + limits.maxLayers());
-    }
-    List<Descriptor> out = new ArrayList<>();
-    int i = 0;
-    for (JsonNode layer : layers) {
-      out.add(Descriptor.parse(layer, what + " layers[" + i++ + "]"));
-    }
-    return out;
-  }
-
-  /** The artifact type of a manifest: its {@code artifactType}, else its config's media type. */
-  static String artifactType(JsonNode manifest) {
-    JsonNode type = manifest.path("artifactType");
-    return type.isTextual() ? type.asText() : manifest.path("config").path("mediaType").asText(null);
   }
 
   /** One listing over one store. */
@@ -325,7 +190,7 @@ public final class Attachments {
     }
 
     Listing read(boolean withAtt) {
-      image(store, digest, limits);
+      AttachmentRules.image(store, digest, limits);
       if (withAtt) {
         legacy();
       }
@@ -334,7 +199,7 @@ public final class Attachments {
     }
 
     private void legacy() {
-      String tag = attTag(digest);
+      String tag = AttachmentRules.attTag(digest);
       ArtifactStore.Manifest att = store.manifest(tag, limits.maxManifestBytes());
       if (att == null) {
         return;
@@ -347,14 +212,14 @@ public final class Attachments {
         throw RegistryFailures.attachment(
             what + " names a " + att.mediaType() + ", not an image manifest with layers");
       }
-      for (Descriptor layer : layers(att, what, limits)) {
+      for (Descriptor layer : AttachmentRules.layers(att, what, limits)) {
         String layerWhat = "layer " + layer.digest() + " of " + what;
         if (!layer.mediaType().equals(OciMedia.DSSE)) {
           skipped.add(layerWhat + ": media type " + layer.mediaType() + " is not a DSSE envelope");
           continue;
         }
         byte[] content = store.blob(layer, limits.maxBlobBytes());
-        requireEnvelope(content, layerWhat);
+        AttachmentRules.requireEnvelope(content, layerWhat);
         found.add(
             new Attachment(
                 store.kind() + ":att", OciMedia.DSSE, null,
@@ -363,7 +228,7 @@ public final class Attachments {
     }
 
     private void referrers() {
-      for (Descriptor listed : listedReferrers(store, digest, limits)) {
+      for (Descriptor listed : AttachmentRules.listedReferrers(store, digest, limits)) {
         String what = "referrer " + listed.digest() + " of " + digest + " in " + store.where();
         if (listed.digest().equals(digest)) {
           throw RegistryFailures.attachment(
@@ -400,10 +265,10 @@ public final class Attachments {
     }
 
     private void referrer(ArtifactStore.Manifest m, String what) {
-      String artifactType = artifactType(m.json());
+      String artifactType = AttachmentRules.artifactType(m.json());
       Map<String, String> annotations = Descriptor.annotations(m.json().path("annotations"), what);
       String source = store.kind() + ":referrer";
-      for (Descriptor layer : layers(m, what, limits)) {
+      for (Descriptor layer : AttachmentRules.layers(m, what, limits)) {
         String type = layer.mediaType();
         String layerWhat = "layer " + layer.digest() + " of " + what;
         if (type.equals(OciMedia.OCI_EMPTY)) {
@@ -434,7 +299,7 @@ public final class Attachments {
           found.add(new Attachment(source, type, artifactType, predicateType, bytes, m.digest()));
         } else if (type.equals(OciMedia.DSSE)) {
           byte[] bytes = store.blob(layer, limits.maxBlobBytes());
-          requireEnvelope(bytes, layerWhat);
+          AttachmentRules.requireEnvelope(bytes, layerWhat);
           String predicateType =
               first(layer.annotation(OciMedia.PREDICATE_TYPE), annotations.get(OciMedia.BUNDLE_PREDICATE_TYPE));
           found.add(new Attachment(source, type, artifactType, predicateType, bytes, m.digest()));

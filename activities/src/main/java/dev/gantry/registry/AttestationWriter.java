@@ -86,9 +86,9 @@ public final class AttestationWriter {
     if (predicateType == null || predicateType.isBlank()) {
       throw new IllegalArgumentException("an attestation needs its predicate type");
     }
-    Attachments.requireEnvelope(dsseEnvelopeJson, "the DSSE envelope to attach");
-    try (ArtifactStore store = Attachments.open(digestRef, settings, true)) {
-      ArtifactStore.Manifest image = Attachments.image(store, digestRef.reference(), LIMITS);
+    AttachmentRules.requireEnvelope(dsseEnvelopeJson, "the DSSE envelope to attach");
+    try (ArtifactStore store = AttachmentRules.open(digestRef, settings, true)) {
+      ArtifactStore.Manifest image = AttachmentRules.image(store, digestRef.reference(), LIMITS);
       return switch (form) {
         case LEGACY_ATT -> appendToAtt(store, image, dsseEnvelopeJson, predicateType);
         case REFERRER -> bundleReferrer(store, image, bundle(dsseEnvelopeJson, keyHint), predicateType);
@@ -118,9 +118,9 @@ public final class AttestationWriter {
       throw new IllegalArgumentException(
           "the Sigstore bundle to attach has media type '" + bundle.path("mediaType").asText() + "', not " + OciMedia.BUNDLE_V03);
     }
-    Attachments.requireEnvelope(OciJson.bytes(bundle.path("dsseEnvelope")), "the Sigstore bundle's dsseEnvelope");
-    try (ArtifactStore store = Attachments.open(digestRef, settings, true)) {
-      ArtifactStore.Manifest image = Attachments.image(store, digestRef.reference(), LIMITS);
+    AttachmentRules.requireEnvelope(OciJson.bytes(bundle.path("dsseEnvelope")), "the Sigstore bundle's dsseEnvelope");
+    try (ArtifactStore store = AttachmentRules.open(digestRef, settings, true)) {
+      ArtifactStore.Manifest image = AttachmentRules.image(store, digestRef.reference(), LIMITS);
       return bundleReferrer(store, image, bundleJson, predicateType);
     }
   }
@@ -149,8 +149,8 @@ public final class AttestationWriter {
           "artifact type " + artifactType + " is not a JSON media type (application/json or …+json)");
     }
     OciJson.scan(json, "the " + artifactType + " document to attach");
-    try (ArtifactStore store = Attachments.open(digestRef, settings, true)) {
-      ArtifactStore.Manifest image = Attachments.image(store, digestRef.reference(), LIMITS);
+    try (ArtifactStore store = AttachmentRules.open(digestRef, settings, true)) {
+      ArtifactStore.Manifest image = AttachmentRules.image(store, digestRef.reference(), LIMITS);
       return writeReferrer(store, image, artifactType, json, Map.of(OciMedia.CREATED, now()));
     }
   }
@@ -189,12 +189,12 @@ public final class AttestationWriter {
       throw new IllegalArgumentException("a signature layer needs the annotation " + SIGNATURE_ANNOTATION);
     }
     OciJson.tree(payload, "the simple-signing payload to attach");
-    try (ArtifactStore store = Attachments.open(digestRef, settings, true)) {
-      ArtifactStore.Manifest image = Attachments.image(store, digestRef.reference(), LIMITS);
+    try (ArtifactStore store = AttachmentRules.open(digestRef, settings, true)) {
+      ArtifactStore.Manifest image = AttachmentRules.image(store, digestRef.reference(), LIMITS);
       Descriptor layer =
           new Descriptor(
               OciMedia.SIMPLE_SIGNING, OciMedia.sha256(payload), payload.length, null, layerAnnotations);
-      return appendLayer(store, image, Attachments.sigTag(image.digest()), "signature", layer, payload);
+      return appendLayer(store, image, AttachmentRules.sigTag(image.digest()), "signature", layer, payload);
     }
   }
 
@@ -210,7 +210,7 @@ public final class AttestationWriter {
     annotations.put(OciMedia.PREDICATE_TYPE, predicateType);
     Descriptor layer =
         new Descriptor(OciMedia.DSSE, OciMedia.sha256(envelope), envelope.length, null, annotations);
-    return appendLayer(store, image, Attachments.attTag(image.digest()), "attestation", layer, envelope);
+    return appendLayer(store, image, AttachmentRules.attTag(image.digest()), "attestation", layer, envelope);
   }
 
   // reads, extends and puts the image manifest under a cosign tag (.att, .sig); a layer with the
@@ -231,7 +231,7 @@ public final class AttestationWriter {
         throw RegistryFailures.attachment(
             what + " names a " + existing.mediaType() + ", not an image manifest: cannot append to it");
       }
-      for (Descriptor d : Attachments.layers(existing, what, LIMITS)) {
+      for (Descriptor d : AttachmentRules.layers(existing, what, LIMITS)) {
         if (d.digest().equals(layer.digest()) && d.annotations().equals(layer.annotations())) {
           return existing.digest();
         }
@@ -323,7 +323,7 @@ public final class AttestationWriter {
   // a referrer of this image and type whose one layer is this content is this attachment
   private static String findReferrer(
       ArtifactStore store, String digest, String artifactType, String layerDigest) {
-    for (Descriptor d : Attachments.listedReferrers(store, digest, LIMITS)) {
+    for (Descriptor d : AttachmentRules.listedReferrers(store, digest, LIMITS)) {
       if ((d.artifactType() != null && !d.artifactType().equals(artifactType))
           || !d.mediaType().equals(OciMedia.OCI_MANIFEST)) {
         continue;
@@ -332,7 +332,7 @@ public final class AttestationWriter {
       if (m == null
           || !m.isImageManifest()
           || !digest.equals(m.json().path("subject").path("digest").asText(null))
-          || !artifactType.equals(Attachments.artifactType(m.json()))) {
+          || !artifactType.equals(AttachmentRules.artifactType(m.json()))) {
         continue;
       }
       JsonNode layers = m.json().path("layers");
@@ -345,7 +345,7 @@ public final class AttestationWriter {
 
   // the referrers tag schema: an index under sha256-<hex> listing each referrer once
   private static void addToFallbackIndex(ArtifactStore store, String digest, Descriptor referrer) {
-    String tag = Attachments.fallbackTag(digest);
+    String tag = AttachmentRules.fallbackTag(digest);
     ArtifactStore.Manifest existing = store.manifest(tag, LIMITS.maxManifestBytes());
     ObjectNode index;
     if (existing == null) {

@@ -94,7 +94,7 @@ final class DistributionStore implements ArtifactStore {
       throw RegistryFailures.attachment(what + " is listed by a manifest but missing from the registry");
     }
     expect(response, 200);
-    return Attachments.checkBlob(response.body(), descriptor, maxBytes, what);
+    return AttachmentRules.checkBlob(response.body(), descriptor, maxBytes, what);
   }
 
   @Override
@@ -123,7 +123,7 @@ final class DistributionStore implements ArtifactStore {
         throw RegistryFailures.attachment(what + " is not an image index with manifests");
       }
       int before = all.size();
-      Attachments.addDescriptors(all, index, what, limits);
+      AttachmentRules.addDescriptors(all, index, what, limits);
       next = nextPage(response);
       if (next != null && all.size() == before) {
         throw RegistryFailures.attachment(what + " has an empty page that links to another");

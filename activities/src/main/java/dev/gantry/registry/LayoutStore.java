@@ -79,7 +79,7 @@ final class LayoutStore implements ArtifactStore {
     if (bytes == null) {
       throw RegistryFailures.attachment(what + " is listed by a manifest but missing from the layout");
     }
-    return Attachments.checkBlob(bytes, descriptor, maxBytes, what);
+    return AttachmentRules.checkBlob(bytes, descriptor, maxBytes, what);
   }
 
   // at most maxBytes + 1 bytes, so an oversized blob is refused without reading it whole

@@ -1,21 +1,60 @@
 package dev.gantry.sbom;
 
 import dev.gantry.evidence.DependencyPolicy;
+import dev.gantry.evidence.EvidenceType;
+import dev.gantry.evidence.Gate;
+import dev.gantry.evidence.GateContext;
 import dev.gantry.evidence.GateVerdict;
+import dev.gantry.evidence.LockfileDigest;
+import dev.gantry.lockfile.LockfileGate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The dependency-diff gate: refuses downgrades when the policy says so (each one named) and
  * licenses the policy denies when a release introduces them; flags a lockfile that changed while
- * the SBOM did not, without failing on it.
+ * the SBOM did not, without failing on it. The diff is against the previous release promoted into
+ * the environment, and is itself stored as evidence of the release.
  */
-public final class DependencyDiffGate {
-  private DependencyDiffGate() {}
-
+public final class DependencyDiffGate implements Gate {
   public static final String NAME = "dependency-diff";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Set<EvidenceType> reads() {
+    return Set.of(EvidenceType.SBOM, EvidenceType.LOCKFILE, EvidenceType.PROVENANCE);
+  }
+
+  @Override
+  public Optional<GateVerdict> judge(GateContext context) {
+    DependencyPolicy policy = context.policy().dependencies();
+    if (policy == null) {
+      return Optional.empty();
+    }
+    Sbom sbom = SbomGate.sbom(context);
+    if (sbom == null) {
+      return Optional.of(GateVerdict.missing(NAME, "no usable SBOM for " + context.release().digest() + " to diff"));
+    }
+    Sbom previous = SbomGate.previousSbom(context);
+    List<LockfileDigest> previousLocks = context.previous().map(p -> LockfileGate.named(p.documents())).orElse(List.of());
+    DependencyDiff diff = DependencyDiff.of(previous, sbom, previousLocks, LockfileGate.lockfiles(context));
+    String diffSha = context.record(EvidenceType.DEPENDENCY_DIFF, diff.toJson());
+    List<String> used = new ArrayList<>();
+    used.add(sbom.sha256());
+    if (previous != null) {
+      used.add(previous.sha256());
+    }
+    used.add(diffSha);
+    return Optional.of(evaluate(policy, diff, used));
+  }
 
   /** @param evidence sha256 of the records the diff was made from (both SBOMs, the diff itself) */
   public static GateVerdict evaluate(DependencyPolicy policy, DependencyDiff diff, List<String> evidence) {

@@ -1,23 +1,82 @@
 package dev.gantry.sbom;
 
+import dev.gantry.catalog.ComponentIndex;
 import dev.gantry.evidence.EvidenceDocument;
 import dev.gantry.evidence.EvidenceException;
+import dev.gantry.evidence.EvidenceType;
+import dev.gantry.evidence.Gate;
+import dev.gantry.evidence.GateContext;
 import dev.gantry.evidence.GateVerdict;
 import dev.gantry.evidence.ReleaseRef;
 import dev.gantry.evidence.SbomPolicy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The SBOM gate: one CycloneDX 1.5/1.6 or SPDX 2.3 SBOM about this release's digest, within the
  * size and component limits. An attested SBOM must name the digest among its statement's subjects;
  * a raw one must name it where the format says what it describes, and one naming nothing is bound
- * to the release only by having been uploaded for it (said so in the reasons).
+ * to the release only by having been uploaded for it (said so in the reasons). The accepted SBOM's
+ * components go to the triage index, also when only the dependency diff asks for the SBOM.
  */
-public final class SbomGate {
-  private SbomGate() {}
-
+public final class SbomGate implements Gate {
   public static final String NAME = "sbom";
+
+  private static final GateContext.Key<Result> RESULT = new GateContext.Key<>(NAME);
+
+  private final ComponentIndex components;
+
+  public SbomGate(ComponentIndex components) {
+    this.components = components;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Set<EvidenceType> reads() {
+    return Set.of(EvidenceType.SBOM);
+  }
+
+  @Override
+  public Optional<GateVerdict> judge(GateContext context) {
+    if (context.policy().sbom() == null && context.policy().dependencies() == null) {
+      return Optional.empty();
+    }
+    Result r = result(context);
+    if (r.sbom() != null) {
+      components.indexComponents(context.release().service(), context.release().commit(), r.sbom().components().stream()
+          .map(c -> new ComponentIndex.ComponentRow(c.purl(), c.name(), c.version(), c.type(), c.licenses(), c.hashes())).toList());
+    }
+    return context.policy().sbom() == null ? Optional.empty() : Optional.of(r.verdict());
+  }
+
+  /** The release's accepted SBOM (under the policy's limits, or the defaults), or null when none is usable. */
+  public static Sbom sbom(GateContext context) {
+    return result(context).sbom();
+  }
+
+  private static Result result(GateContext context) {
+    SbomPolicy policy = context.policy().sbom() == null ? SbomPolicy.defaults() : context.policy().sbom();
+    return context.once(RESULT, c -> evaluate(c.release(), policy, c.documents(EvidenceType.SBOM)));
+  }
+
+  /** The previous release's accepted SBOM under the default limits, or null (no previous release, no usable SBOM). */
+  public static Sbom previousSbom(GateContext context) {
+    return context.previous().map(p -> {
+      List<EvidenceDocument> sboms = p.documents(EvidenceType.SBOM);
+      return sboms.isEmpty() ? null : evaluate(p.release(), SbomPolicy.defaults(), sboms).sbom();
+    }).orElse(null);
+  }
+
+  /** An uploaded SBOM: CycloneDX or SPDX within the default limits. */
+  public static void check(EvidenceDocument doc) {
+    SbomParser.parse(doc, SbomPolicy.defaults());
+  }
 
   /** @param sbom the SBOM the gate accepted; null unless the verdict passed */
   public record Result(GateVerdict verdict, Sbom sbom) {}

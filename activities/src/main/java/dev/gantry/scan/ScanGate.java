@@ -1,8 +1,12 @@
 package dev.gantry.scan;
 
+import dev.gantry.catalog.ComponentIndex;
 import dev.gantry.evidence.EvidenceDocument;
 import dev.gantry.evidence.EvidenceException;
 import dev.gantry.evidence.FindingVerdict;
+import dev.gantry.evidence.EvidenceType;
+import dev.gantry.evidence.Gate;
+import dev.gantry.evidence.GateContext;
 import dev.gantry.evidence.GateVerdict;
 import dev.gantry.evidence.Outcome;
 import dev.gantry.evidence.ReleaseRef;
@@ -17,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -27,12 +32,41 @@ import java.util.stream.Stream;
  * policy ignores unfixed findings, is IGNORED; one covered by an unexpired exception or a VEX
  * statement that clears it is SUPPRESSED, and the verdict says by what; anything else BLOCKS.
  * Exceptions and VEX statements are indexed by vulnerability id, so a report of thousands of
- * findings costs one map lookup per finding and id.
+ * findings costs one map lookup per finding and id. The judged report's findings go to the triage
+ * index.
  */
-public final class ScanGate {
-  private ScanGate() {}
-
+public final class ScanGate implements Gate {
   public static final String NAME = "scan";
+
+  private final ComponentIndex components;
+
+  public ScanGate(ComponentIndex components) {
+    this.components = components;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Set<EvidenceType> reads() {
+    return Set.of(EvidenceType.SCAN, EvidenceType.VEX);
+  }
+
+  @Override
+  public Optional<GateVerdict> judge(GateContext context) {
+    if (context.policy().scan() == null) {
+      return Optional.empty();
+    }
+    Result r = evaluate(context.release(), context.policy().scan(), context.documents(EvidenceType.SCAN), context.documents(EvidenceType.VEX),
+        context.now());
+    if (r.report() != null) {
+      components.indexFindings(context.release().service(), context.release().commit(), r.report().sha256(), r.report().findings().stream()
+          .map(f -> new ComponentIndex.FindingRow(f.vulnerability(), f.purl(), f.severity(), f.fixedVersion())).toList());
+    }
+    return Optional.of(r.verdict());
+  }
 
   /** Reports within this much of "now" in the future are clock skew, not forgery. */
   static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
@@ -44,7 +78,7 @@ public final class ScanGate {
 
   private record IndexedException(ScanException exception, String purlKey) {}
 
-  private record IndexedVex(VexStatement statement, List<Purl> products) {}
+
 
   private static final Comparator<Finding> ORDER =
       Comparator.comparing((Finding f) -> Severity.valueOf(f.severity()), Comparator.reverseOrder())
@@ -94,7 +128,7 @@ public final class ScanGate {
     ScanReport report = chosen.report();
 
     List<String> vexNotes = new ArrayList<>();
-    Map<String, List<IndexedVex>> vex = indexVex(vexDocs, release.digest(), vexNotes);
+    VexIndex vex = VexIndex.of(vexDocs, release.digest(), vexNotes);
     vexNotes.sort(null);
     Map<String, List<IndexedException>> exceptions = indexExceptions(policy.exceptions());
 
@@ -198,54 +232,12 @@ public final class ScanGate {
     return index;
   }
 
-  private static Map<String, List<IndexedVex>> indexVex(List<EvidenceDocument> docs, String digest, List<String> notes) {
-    Map<String, List<IndexedVex>> index = new HashMap<>();
-    for (EvidenceDocument doc : docs) {
-      List<VexStatement> statements;
-      try {
-        statements = Vex.parse(doc);
-      } catch (EvidenceException e) {
-        notes.add("refused: " + e.getMessage());
-        continue;
-      }
-      int applied = 0;
-      Set<String> elsewhere = new TreeSet<>();
-      for (VexStatement s : statements) {
-        if (!s.imageDigests().isEmpty() && !s.imageDigests().contains(digest)) {
-          elsewhere.addAll(s.imageDigests());
-          continue;
-        }
-        List<Purl> products = new ArrayList<>(s.products().size());
-        for (String p : s.products()) {
-          Purl parsed = Purl.parse(p);
-          if (parsed != null) {
-            products.add(parsed);
-          }
-        }
-        if (!s.products().isEmpty() && products.isEmpty()) {
-          continue;
-        }
-        IndexedVex iv = new IndexedVex(s, products);
-        Set<String> ids = new LinkedHashSet<>();
-        ids.add(id(s.vulnerability()));
-        s.aliases().forEach(a -> ids.add(id(a)));
-        ids.forEach(k -> index.computeIfAbsent(k, x -> new ArrayList<>()).add(iv));
-        applied++;
-      }
-      if (applied == 0 && !elsewhere.isEmpty()) {
-        notes.add(statements.getFirst().format() + " " + doc.sha256() + " is about " + String.join(", ", elsewhere)
-            + " not " + digest + "; it suppresses nothing here");
-      }
-    }
-    return index;
-  }
-
   private static FindingVerdict judge(
       Finding f,
       Severity threshold,
       ScanPolicy policy,
       Map<String, List<IndexedException>> exceptions,
-      Map<String, List<IndexedVex>> vex,
+      VexIndex vex,
       Instant now,
       Set<String> exceptionNotes) {
     Severity severity = Severity.valueOf(f.severity());
@@ -263,7 +255,7 @@ public final class ScanGate {
       return verdict(f, FindingVerdict.SUPPRESSED, "exception approved by " + exception.approvedBy() + " until "
           + exception.expires() + ": " + exception.reason());
     }
-    VexStatement statement = vexStatement(ids, purl, vex);
+    VexStatement statement = vex.statementFor(ids, purl);
     if (statement != null && statement.suppresses()) {
       return verdict(f, FindingVerdict.SUPPRESSED, statement.format() + " " + statement.sourceSha256() + " "
           + statement.status() + (statement.justification() == null ? "" : " (" + statement.justification() + ")"));
@@ -303,45 +295,6 @@ public final class ScanGate {
     return null;
   }
 
-  /**
-   * The statement that speaks last about this vulnerability in this package: the newest timestamp
-   * wins; at equal times a statement that does not clear the finding wins (fail closed).
-   */
-  private static VexStatement vexStatement(List<String> ids, Purl purl, Map<String, List<IndexedVex>> index) {
-    VexStatement best = null;
-    for (String id : ids) {
-      for (IndexedVex iv : index.getOrDefault(id, List.of())) {
-        if (!covers(iv, purl)) {
-          continue;
-        }
-        VexStatement s = iv.statement();
-        if (best == null) {
-          best = s;
-          continue;
-        }
-        Instant ts = s.timestamp() == null ? Instant.MIN : s.timestamp();
-        Instant tb = best.timestamp() == null ? Instant.MIN : best.timestamp();
-        int c = ts.compareTo(tb);
-        if (c > 0 || (c == 0 && best.suppresses() && !s.suppresses())) {
-          best = s;
-        }
-      }
-    }
-    return best;
-  }
-
-  private static boolean covers(IndexedVex iv, Purl purl) {
-    if (iv.products().isEmpty()) {
-      return true; // the whole image, already limited to this release's digest
-    }
-    for (Purl p : iv.products()) {
-      if (p.covers(purl)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   private static FindingVerdict verdict(Finding f, String disposition, String by) {
     return new FindingVerdict(f.vulnerability(), f.purl(), f.severity(), f.fixedVersion(), disposition, by);
   }
@@ -355,7 +308,7 @@ public final class ScanGate {
     return f.fixedVersion() == null ? "no fix available" : "fixed in " + f.fixedVersion();
   }
 
-  private static String id(String vulnerability) {
+  static String id(String vulnerability) {
     return vulnerability.trim().toUpperCase(Locale.ROOT);
   }
 

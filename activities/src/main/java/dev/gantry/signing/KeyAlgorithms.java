@@ -1,5 +1,6 @@
 package dev.gantry.signing;
 
+import dev.gantry.evidence.SignatureAlgorithms;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.PublicKey;
@@ -8,24 +9,15 @@ import java.security.interfaces.ECKey;
 import java.security.interfaces.RSAKey;
 
 /**
- * The signature algorithm cosign pairs with each key type (sigstore's algorithm registry, default
- * details per key): P-256 with SHA-256, P-384 with SHA-384, P-521 with SHA-512, RSA PKCS#1 v1.5
- * with SHA-256, Ed25519 pure.
+ * The signature algorithm cosign pairs with each key type ({@link SignatureAlgorithms}), how a
+ * key is named in messages, and cosign's verification of a raw signature.
  */
 public final class KeyAlgorithms {
   private KeyAlgorithms() {}
 
+  /** {@link SignatureAlgorithms#jcaName}: the one table, which DSSE in {@code evidence} also reads. */
   public static String jcaName(Key key) {
-    return switch (key.getAlgorithm()) {
-      case "EC" -> {
-        int bits = ((ECKey) key).getParams().getOrder().bitLength();
-        yield bits > 384 ? "SHA512withECDSA" : bits > 256 ? "SHA384withECDSA" : "SHA256withECDSA";
-      }
-      case "RSA" -> "SHA256withRSA";
-      case "Ed25519", "EdDSA" -> "Ed25519";
-      default -> throw new IllegalArgumentException(
-          "unsupported key type " + key.getAlgorithm() + ": cosign keys are ECDSA, RSA or Ed25519");
-    };
+    return SignatureAlgorithms.jcaName(key);
   }
 
   /** For messages: {@code ECDSA P-256}, {@code RSA 3072}, {@code Ed25519}. */

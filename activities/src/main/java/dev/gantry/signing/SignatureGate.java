@@ -1,5 +1,8 @@
 package dev.gantry.signing;
 
+import dev.gantry.evidence.EvidenceType;
+import dev.gantry.evidence.Gate;
+import dev.gantry.evidence.GateContext;
 import dev.gantry.evidence.GateVerdict;
 import dev.gantry.evidence.PublicKeys;
 import dev.gantry.evidence.ReleaseRef;
@@ -13,16 +16,40 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * CI's cosign signature on the release digest, in either form cosign writes, must verify with one
  * of the service's keys that is valid now, or keyless with one of its identity rules. An unsigned
  * image is missing evidence (CI may still be signing); a signature that does not verify refuses.
  */
-public final class SignatureGate {
+public final class SignatureGate implements Gate {
   public static final String NAME = "signature";
 
-  private SignatureGate() {}
+  private final RegistrySettings registry;
+
+  /** @param registry where CI's signatures are looked up, keyed and keyless */
+  public SignatureGate(RegistrySettings registry) {
+    this.registry = registry;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /** None: the signatures are read from the registry, beside the image, not from stored records. */
+  @Override
+  public Set<EvidenceType> reads() {
+    return Set.of();
+  }
+
+  @Override
+  public Optional<GateVerdict> judge(GateContext context) {
+    SignaturePolicy policy = context.policy().signature();
+    return policy == null ? Optional.empty() : Optional.of(verify(context.release(), policy, registry, context.now()));
+  }
 
   /**
    * The gate, keyed and keyless, against the registry: what the release workflow runs before a

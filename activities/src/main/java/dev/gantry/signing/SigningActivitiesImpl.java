@@ -7,7 +7,7 @@ import dev.gantry.evidence.Json;
 import dev.gantry.evidence.Outcome;
 import dev.gantry.model.FailureTypes;
 import dev.gantry.model.ImageRef;
-import dev.gantry.objects.LocalObjectStore;
+import dev.gantry.model.ObjectStore;
 import dev.gantry.provenance.ProvenanceGate;
 import dev.gantry.registry.RegistrySettings;
 import io.temporal.failure.ApplicationFailure;
@@ -114,7 +114,7 @@ public class SigningActivitiesImpl implements SigningActivities {
     String policyDigest;
     boolean provenance = false;
     if (request.evidenceBundle() == null) {
-      policyDigest = "sha256:" + LocalObjectStore.sha256(Json.canonical(EvidencePolicy.none()));
+      policyDigest = "sha256:" + ObjectStore.sha256(Json.canonical(EvidencePolicy.none()));
     } else {
       String bundleSha = request.evidenceBundle();
       byte[] bytes = evidence.apply(bundleSha).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(

@@ -75,7 +75,7 @@ class AuditActivitiesImplTest {
     assertThat(chain()).containsExactly(new Row(first, null), new Row(second, first));
 
     byte[] stored = store.get(second).orElseThrow();
-    assertThat("sha256:" + LocalObjectStore.sha256(stored)).isEqualTo(second);
+    assertThat("sha256:" + dev.gantry.model.ObjectStore.sha256(stored)).isEqualTo(second);
     String text = new String(stored, StandardCharsets.UTF_8);
     assertThat(new JsonCanonicalizer(text).getEncodedString()).as("already canonical").isEqualTo(text);
     JsonNode record = json.readTree(stored);

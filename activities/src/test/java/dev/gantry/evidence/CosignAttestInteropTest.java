@@ -100,7 +100,7 @@ class CosignAttestInteropTest {
 
     Attachment attached = single(image, form, "https://slsa.dev/provenance/v1");
     EvidenceDocument doc = collected(attached, EvidenceType.PROVENANCE);
-    EvidenceStore.validate(doc);
+    ProvenanceGate.check(doc);
     assertThat(doc.statement().predicateType()).isEqualTo("https://slsa.dev/provenance/v1");
     assertThat(doc.statement().isAbout(image.reference())).isTrue();
     ReleaseRef release = new ReleaseRef(SERVICE, COMMIT, image.repository(), image.reference());
@@ -145,7 +145,7 @@ class CosignAttestInteropTest {
 
     Attachment attached = single(image, form, SbomParser.CYCLONEDX_PREDICATE);
     EvidenceDocument doc = collected(attached, EvidenceType.SBOM);
-    EvidenceStore.validate(doc);
+    SbomGate.check(doc);
     ReleaseRef release = new ReleaseRef(SERVICE, COMMIT, image.repository(), image.reference());
 
     SbomGate.Result ok = SbomGate.evaluate(release, SbomPolicy.defaults(), List.of(doc));

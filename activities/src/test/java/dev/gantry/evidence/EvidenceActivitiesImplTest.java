@@ -11,6 +11,15 @@ import dev.gantry.catalog.CatalogActivitiesImpl;
 import dev.gantry.catalog.ComponentIndex;
 import dev.gantry.catalog.PromotionRecord;
 import dev.gantry.catalog.ReleaseRecord;
+import dev.gantry.evaluation.EvaluationGate;
+import dev.gantry.lockfile.LockfileGate;
+import dev.gantry.provenance.ProvenanceGate;
+import dev.gantry.sbom.DependencyDiffGate;
+import dev.gantry.sbom.SbomGate;
+import dev.gantry.scan.ScanGate;
+import dev.gantry.scan.ScanReports;
+import dev.gantry.scan.Vex;
+import dev.gantry.signing.SignatureGate;
 import dev.gantry.model.ImageRef;
 import dev.gantry.objects.LocalObjectStore;
 import dev.gantry.registry.Attachments;
@@ -52,6 +61,7 @@ class EvidenceActivitiesImplTest {
   @TempDir Path root;
   private RegistrySettings settings;
   private EvidenceStore store;
+  private EvidenceUploads uploads;
   private EvidenceActivitiesImpl evidence;
   private CatalogActivitiesImpl catalog;
   private Path layout;
@@ -63,8 +73,20 @@ class EvidenceActivitiesImplTest {
     settings = RegistrySettings.allowing("oci:" + root.resolve("oci"));
     store = new EvidenceStore(db.dataSource(), new LocalObjectStore(root.resolve("objects")));
     catalog = new CatalogActivitiesImpl(db.dataSource());
-    evidence = new EvidenceActivitiesImpl(db.dataSource(), store, new ComponentIndex(db.dataSource()),
-        ref -> Attachments.list(ref, settings), settings, Clock.fixed(NOW, java.time.ZoneOffset.UTC));
+    evidence = new EvidenceActivitiesImpl(db.dataSource(), store, ref -> Attachments.list(ref, settings),
+        gates(settings, new ComponentIndex(db.dataSource())), Clock.fixed(NOW, java.time.ZoneOffset.UTC));
+    uploads = new EvidenceUploads(store, List.of(
+        EvidenceCheck.of(EvidenceType.PROVENANCE, ProvenanceGate::check),
+        EvidenceCheck.of(EvidenceType.SBOM, SbomGate::check),
+        EvidenceCheck.of(EvidenceType.SCAN, ScanReports::parse),
+        EvidenceCheck.of(EvidenceType.VEX, Vex::parse),
+        EvidenceCheck.of(EvidenceType.LOCKFILE, LockfileGate::check)));
+  }
+
+  /** The worker's gates, in its order (WorkerConfiguration.gates). */
+  static List<Gate> gates(RegistrySettings settings, ComponentIndex components) {
+    return List.of(new SignatureGate(settings), new ProvenanceGate(), new SbomGate(components), new LockfileGate(),
+        new DependencyDiffGate(), new ScanGate(components), new EvaluationGate());
   }
 
   static final EvidencePolicy ALL = new EvidencePolicy(
@@ -255,27 +277,27 @@ class EvidenceActivitiesImplTest {
   void uploadsAreJudgedOnArrivalAndIdempotent() {
     ReleaseRef ref = release(1, V1, false);
     byte[] trivy = vuln(ref.digest().substring(7), false).get("scanner").get("result").toString().getBytes(StandardCharsets.UTF_8);
-    EvidenceIntake.Received first = store.receive("shop", ref.commit(), EvidenceType.SCAN, "application/json", trivy, "ci");
-    EvidenceIntake.Received again = store.receive("shop", ref.commit(), EvidenceType.SCAN, "application/json", trivy, "ci");
+    EvidenceIntake.Received first = uploads.receive("shop", ref.commit(), EvidenceType.SCAN, "application/json", trivy, "ci");
+    EvidenceIntake.Received again = uploads.receive("shop", ref.commit(), EvidenceType.SCAN, "application/json", trivy, "ci");
     assertThat(first.created()).isTrue();
     assertThat(again.created()).isFalse();
     assertThat(again.sha256()).isEqualTo(first.sha256());
 
     byte[] lock = ("{\"path\":\"package-lock.json\",\"sha256\":\"" + "a".repeat(64) + "\"}").getBytes(StandardCharsets.UTF_8);
-    assertThat(store.receive("shop", ref.commit(), EvidenceType.LOCKFILE, "application/json", lock, "ci").created()).isTrue();
-    assertThatThrownBy(() -> store.receive("shop", ref.commit(), EvidenceType.LOCKFILE, "application/json",
+    assertThat(uploads.receive("shop", ref.commit(), EvidenceType.LOCKFILE, "application/json", lock, "ci").created()).isTrue();
+    assertThatThrownBy(() -> uploads.receive("shop", ref.commit(), EvidenceType.LOCKFILE, "application/json",
             "{\"path\":\"../etc/passwd\",\"sha256\":\"xyz\"}".getBytes(StandardCharsets.UTF_8), "ci"))
         .isInstanceOf(InvalidEvidenceException.class);
-    assertThatThrownBy(() -> store.receive("shop", ref.commit(), EvidenceType.SBOM, "application/vnd.cyclonedx+json",
+    assertThatThrownBy(() -> uploads.receive("shop", ref.commit(), EvidenceType.SBOM, "application/vnd.cyclonedx+json",
             "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":\"not a list\"}".getBytes(StandardCharsets.UTF_8), "ci"))
         .isInstanceOf(InvalidEvidenceException.class);
-    assertThatThrownBy(() -> store.receive("shop", ref.commit(), EvidenceType.BUNDLE, "application/json", "{}".getBytes(StandardCharsets.UTF_8), "ci"))
+    assertThatThrownBy(() -> uploads.receive("shop", ref.commit(), EvidenceType.BUNDLE, "application/json", "{}".getBytes(StandardCharsets.UTF_8), "ci"))
         .isInstanceOf(InvalidEvidenceException.class).hasMessageContaining("written by Gantry");
-    assertThatThrownBy(() -> store.receive("shop", "e".repeat(40), EvidenceType.SCAN, "application/json", trivy, "ci"))
+    assertThatThrownBy(() -> uploads.receive("shop", "e".repeat(40), EvidenceType.SCAN, "application/json", trivy, "ci"))
         .isInstanceOf(InvalidEvidenceException.class).hasMessageContaining("not in the catalog");
-    assertThatThrownBy(() -> store.receive("shop", ref.commit(), EvidenceType.SCAN, "text plain", trivy, "ci"))
+    assertThatThrownBy(() -> uploads.receive("shop", ref.commit(), EvidenceType.SCAN, "text plain", trivy, "ci"))
         .isInstanceOf(InvalidEvidenceException.class).hasMessageContaining("mediaType");
-    assertThatThrownBy(() -> store.receive("shop", ref.commit(), EvidenceType.SCAN, "application/json", "[".repeat(10_000).getBytes(StandardCharsets.UTF_8), "ci"))
+    assertThatThrownBy(() -> uploads.receive("shop", ref.commit(), EvidenceType.SCAN, "application/json", "[".repeat(10_000).getBytes(StandardCharsets.UTF_8), "ci"))
         .isInstanceOf(InvalidEvidenceException.class).hasMessageContaining("not valid JSON");
   }
 

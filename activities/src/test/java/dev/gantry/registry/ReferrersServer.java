@@ -151,7 +151,7 @@ final class ReferrersServer implements AutoCloseable {
             d.put("mediaType", OciMedia.mediaTypeOf(m));
             d.put("digest", e.getKey());
             d.put("size", e.getValue().length);
-            String type = Attachments.artifactType(m);
+            String type = AttachmentRules.artifactType(m);
             if (type != null) {
               d.put("artifactType", type);
             }

@@ -52,7 +52,7 @@ class RegistrySettingsTest {
   @Test
   void challengesAreParsedWithQuotedCommas() {
     var c =
-        RegistryHttp.Challenge.parse(
+        RegistryAuth.Challenge.parse(
             List.of(
                 "Bearer realm=\"https://auth.example.com/token\",service=\"registry.example.com\","
                     + "scope=\"repository:team/app:pull,push\""));
@@ -62,8 +62,8 @@ class RegistrySettingsTest {
         .containsEntry("service", "registry.example.com")
         .containsEntry("scope", "repository:team/app:pull,push");
 
-    assertThat(RegistryHttp.Challenge.parse(List.of("Negotiate", "Basic realm=\"x\"")).isBasic())
+    assertThat(RegistryAuth.Challenge.parse(List.of("Negotiate", "Basic realm=\"x\"")).isBasic())
         .isTrue();
-    assertThat(RegistryHttp.Challenge.parse(List.of("Negotiate abc"))).isNull();
+    assertThat(RegistryAuth.Challenge.parse(List.of("Negotiate abc"))).isNull();
   }
 }

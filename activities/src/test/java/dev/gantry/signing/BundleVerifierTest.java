@@ -206,7 +206,7 @@ class BundleVerifierTest {
 
   @Test
   void paeUsesByteLengths() {
-    byte[] pae = BundleVerifier.pae("t", "é".getBytes(StandardCharsets.UTF_8));
+    byte[] pae = KeyedBundleVerifier.pae("t", "é".getBytes(StandardCharsets.UTF_8));
     assertThat(new String(pae, StandardCharsets.UTF_8)).isEqualTo("DSSEv1 1 t 2 é");
   }
 
@@ -244,7 +244,7 @@ class BundleVerifierTest {
             .setPayloadType(type)
             .setPayload(ByteString.copyFrom(payload))
             .addSignatures(Signature.newBuilder()
-                .setSig(ByteString.copyFrom(sign(key, algorithm, BundleVerifier.pae(type, payload))))))
+                .setSig(ByteString.copyFrom(sign(key, algorithm, KeyedBundleVerifier.pae(type, payload))))))
         .build());
   }
 

@@ -69,7 +69,7 @@ class RollbackVerificationTest {
     bundle.withArray("members").addObject().put("sha256", "sha256:" + "2".repeat(64)).put("type", "SBOM");
     bundle.putArray("verdicts").addObject().put("gate", "provenance").put("outcome", "PASS");
     byte[] bytes = Json.canonical(bundle);
-    bundleSha = "sha256:" + dev.gantry.objects.LocalObjectStore.sha256(bytes);
+    bundleSha = "sha256:" + dev.gantry.model.ObjectStore.sha256(bytes);
     store.put(bundleSha, bytes);
   }
 

@@ -1,6 +1,5 @@
 package dev.gantry.api;
 
-import dev.gantry.objects.LocalObjectStore;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.IntegerSchema;
@@ -15,7 +14,6 @@ import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,13 +61,6 @@ public class ApiConfiguration {
   RollbackStarter rollbackStarter(
       io.temporal.client.WorkflowClient client, CatalogQueries catalog, @Value("${gantry.rollback.finishing-wait:5s}") Duration finishingWait) {
     return new RollbackStarter(client, catalog::entry, finishingWait);
-  }
-
-  /** The object store the worker writes to; the API only reads (and verifies) blobs. */
-  @Bean
-  LocalObjectStore objectStore(org.springframework.core.env.Environment env) {
-    String dir = env.getProperty("gantry.objects.dir");
-    return new LocalObjectStore(dir != null ? Path.of(dir) : Path.of(env.getRequiredProperty("gantry.data-dir")).resolve("objects"));
   }
 
   @Bean

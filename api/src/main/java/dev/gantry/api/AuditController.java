@@ -1,6 +1,6 @@
 package dev.gantry.api;
 
-import dev.gantry.objects.LocalObjectStore;
+import dev.gantry.model.ObjectStore;
 import io.swagger.v3.oas.annotations.Operation;
 import java.time.Instant;
 import java.util.List;
@@ -21,9 +21,9 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/audit")
 public class AuditController {
   private final JdbcClient jdbc;
-  private final LocalObjectStore store;
+  private final ObjectStore store;
 
-  public AuditController(JdbcClient jdbc, LocalObjectStore store) {
+  public AuditController(JdbcClient jdbc, ObjectStore store) {
     this.jdbc = jdbc;
     this.store = store;
   }
@@ -57,7 +57,7 @@ public class AuditController {
   @Operation(summary = "One audit record, exactly as stored (canonical JSON; its sha256 is its name)")
   @GetMapping(value = "/{sha256}", produces = MediaType.APPLICATION_JSON_VALUE)
   public ResponseEntity<byte[]> record(@PathVariable String sha256) {
-    if (!LocalObjectStore.isId(sha256)) {
+    if (!ObjectStore.isId(sha256)) {
       throw ApiProblem.badRequest("InvalidDigest", "an audit record is named sha256:<64 lowercase hex>, got '" + sha256 + "'");
     }
     byte[] content = store.get(sha256).orElseThrow(() -> ApiProblem.notFound("UnknownRecord", "no audit record " + sha256));

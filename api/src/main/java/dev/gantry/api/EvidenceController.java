@@ -7,7 +7,7 @@ import dev.gantry.evidence.EvidenceIntake;
 import dev.gantry.evidence.EvidenceType;
 import dev.gantry.evidence.InvalidEvidenceException;
 import dev.gantry.model.Digests;
-import dev.gantry.objects.LocalObjectStore;
+import dev.gantry.model.ObjectStore;
 import dev.gantry.release.ReleaseRequest;
 import dev.gantry.release.ReleaseWorkflow;
 import io.swagger.v3.oas.annotations.Operation;
@@ -62,7 +62,7 @@ public class EvidenceController {
               .build());
 
   private final JdbcClient jdbc;
-  private final LocalObjectStore store;
+  private final ObjectStore store;
   private final EvidenceIntake intake;
   private final WorkflowClient client;
   private final ServiceDirectory services;
@@ -70,7 +70,7 @@ public class EvidenceController {
   private final CiTokens ciTokens;
 
   public EvidenceController(
-      JdbcClient jdbc, LocalObjectStore store, EvidenceIntake intake, WorkflowClient client, ServiceDirectory services, CatalogQueries catalog,
+      JdbcClient jdbc, ObjectStore store, EvidenceIntake intake, WorkflowClient client, ServiceDirectory services, CatalogQueries catalog,
       CiTokens ciTokens) {
     this.ciTokens = ciTokens;
     this.jdbc = jdbc;
@@ -228,7 +228,7 @@ public class EvidenceController {
   @GetMapping(value = "/evidence/{sha256}", produces = MediaType.APPLICATION_JSON_VALUE)
   public ResponseEntity<byte[]> document(@PathVariable String sha256) {
     String id = sha256.startsWith("sha256:") ? sha256 : "sha256:" + sha256;
-    if (!LocalObjectStore.isId(id)) {
+    if (!ObjectStore.isId(id)) {
       throw ApiProblem.badRequest("InvalidDigest", "an evidence record is named sha256:<64 lowercase hex>, got '" + sha256 + "'");
     }
     boolean indexed = jdbc.sql("SELECT count(*) FROM evidence WHERE sha256 = :sha").param("sha", id).query(Long.class).single() > 0;

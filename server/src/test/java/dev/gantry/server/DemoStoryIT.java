@@ -214,7 +214,7 @@ class DemoStoryIT {
     assertThat(entry).as("audit entry for production in %s", entries).isNotNull();
     var stored = gantry.get(API + "/audit/" + entry.get("sha256").asText(), "alice");
     assertThat(stored.statusCode()).isEqualTo(200);
-    assertThat("sha256:" + dev.gantry.objects.LocalObjectStore.sha256(stored.body().getBytes(StandardCharsets.UTF_8)))
+    assertThat("sha256:" + dev.gantry.model.ObjectStore.sha256(stored.body().getBytes(StandardCharsets.UTF_8)))
         .isEqualTo(entry.get("sha256").asText());
     JsonNode record = json(stored);
     assertThat(record.at("/event/digest").asText()).isEqualTo(d1);

@@ -4,15 +4,23 @@ import dev.gantry.audit.AuditActivitiesImpl;
 import dev.gantry.catalog.CatalogActivitiesImpl;
 import dev.gantry.catalog.ComponentIndex;
 import dev.gantry.evaluation.EvaluationActivitiesImpl;
+import dev.gantry.evaluation.EvaluationGate;
 import dev.gantry.evaluation.EvaluationSettings;
 import dev.gantry.evidence.EvidenceActivitiesImpl;
 import dev.gantry.evidence.EvidenceStore;
+import dev.gantry.evidence.Gate;
+import dev.gantry.lockfile.LockfileGate;
+import dev.gantry.provenance.ProvenanceGate;
+import dev.gantry.sbom.DependencyDiffGate;
+import dev.gantry.sbom.SbomGate;
+import dev.gantry.scan.ScanGate;
 import dev.gantry.registry.Attachments;
+import dev.gantry.signing.SignatureGate;
 import dev.gantry.signing.Signer;
 import dev.gantry.signing.Signers;
 import dev.gantry.signing.SigningActivitiesImpl;
 import java.time.Clock;
-import dev.gantry.objects.LocalObjectStore;
+import dev.gantry.model.ObjectStore;
 import dev.gantry.gitops.GitOpsActivitiesImpl;
 import dev.gantry.gitops.GitOpsSettings;
 import dev.gantry.health.HealthActivitiesImpl;
@@ -120,13 +128,25 @@ public class WorkerConfiguration {
     return List.copyOf(keys);
   }
 
-  static Path objectsDir(WorkerProperties props) {
-    return props.objects() != null && props.objects().dir() != null ? props.objects().dir() : props.dataDir().resolve("objects");
+  /**
+   * The gates the evidence activity runs, in the order their verdicts appear in a bundle; each runs
+   * where the environment's policy requires it. Adding a gate is one line here.
+   */
+  static List<Gate> gates(RegistrySettings registry, ComponentIndex components) {
+    return List.of(
+        new SignatureGate(registry),
+        new ProvenanceGate(),
+        new SbomGate(components),
+        new LockfileGate(),
+        new DependencyDiffGate(),
+        new ScanGate(components),
+        new EvaluationGate());
   }
 
   @Bean
   GantryWorker gantryWorker(
-      WorkflowClient client, WorkerProperties props, RegistrySettings registry, GitOpsSettings gitops, DataSource dataSource) {
+      WorkflowClient client, WorkerProperties props, RegistrySettings registry, GitOpsSettings gitops, DataSource dataSource,
+      ObjectStore objects) {
     WorkerProperties.Worker w = props.worker();
     WorkerFactory factory =
         WorkerFactory.newInstance(
@@ -141,7 +161,6 @@ public class WorkerConfiguration {
             WorkerOptions.newBuilder().setUsingVirtualThreadsOnActivityWorker(true).build());
     worker.registerWorkflowImplementationTypes(
         ReleaseWorkflowImpl.class, PromotionWorkflowImpl.class, PromotionLaneWorkflowImpl.class, RollbackWorkflowImpl.class);
-    LocalObjectStore objects = new LocalObjectStore(objectsDir(props));
     EvidenceStore evidence = new EvidenceStore(dataSource, objects);
     worker.registerActivitiesImplementations(
         new RegistryActivitiesImpl(registry),
@@ -153,9 +172,8 @@ public class WorkerConfiguration {
         new EvidenceActivitiesImpl(
             dataSource,
             evidence,
-            new ComponentIndex(dataSource),
             ref -> Attachments.list(ref, registry, Attachments.Limits.DEFAULT),
-            registry,
+            gates(registry, new ComponentIndex(dataSource)),
             Clock.systemUTC()),
         new EvaluationActivitiesImpl(dataSource, evaluationSettings(props)),
         new SigningActivitiesImpl(

@@ -11,7 +11,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * them. Policy (environments, approvals) belongs to the API, which passes it into each release.
  */
 @ConfigurationProperties("gantry")
-public record WorkerProperties(Path dataDir, Registries registries, GitOps gitops, Worker worker, Objects objects, Evaluation evaluation, Signing signing) {
+public record WorkerProperties(Path dataDir, Registries registries, GitOps gitops, Worker worker, Evaluation evaluation, Signing signing) {
 
   /** @param callbackBase the URL evaluators POST results to, ending in {@code /api/v1/evaluations/} */
   public record Evaluation(String callbackBase, Duration pollInterval) {}
@@ -29,9 +29,6 @@ public record WorkerProperties(Path dataDir, Registries registries, GitOps gitop
    *     verifier.id}), its public URL; the summaries' evidence and policy URIs start with it
    */
   public record Signing(String key, String password, String kmsEndpoint, String kmsRegion, List<String> previousKeys, String verifierId) {}
-
-  /** @param dir the object store directory (default {@code <data-dir>/objects}) */
-  public record Objects(Path dir) {}
 
   public record Registries(List<String> allowed, List<String> insecure, Map<String, Credentials> credentials, Duration timeout) {}
 

@@ -1,5 +1,6 @@
 package dev.gantry.objects;
 
+import dev.gantry.model.ObjectStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -7,20 +8,15 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
- * The content-address scheme shared by the activities that write blobs and the API that reads
- * them; plain JDK, never called from workflow code. Content-addressed blobs in a directory: {@code <root>/sha256/<2 hex>/<62 hex>}. A blob is
- * written once (atomically, so a crash leaves no torn file) and checked against its name on every
- * read, so a corrupted or edited file is refused rather than served.
+ * The {@link ObjectStore} of the embedded default: content-addressed blobs in a directory, {@code
+ * <root>/sha256/<2 hex>/<62 hex>}. A blob is written once (atomically, so a crash leaves no torn
+ * file) and checked against its name on every read, so a corrupted or edited file is refused
+ * rather than served. The server's wiring chooses it (S3 will be the other implementation).
  */
-public final class LocalObjectStore {
-  private static final Pattern ID = Pattern.compile("sha256:[0-9a-f]{64}");
+public final class LocalObjectStore implements ObjectStore {
   private final Path root;
 
   public LocalObjectStore(Path root) {
@@ -31,9 +27,9 @@ public final class LocalObjectStore {
     return root;
   }
 
-  /** @return {@code sha256:<hex>} of the content */
+  @Override
   public String put(byte[] content) {
-    String id = "sha256:" + sha256(content);
+    String id = "sha256:" + ObjectStore.sha256(content);
     Path target = path(id);
     if (Files.exists(target)) {
       return id;
@@ -59,7 +55,7 @@ public final class LocalObjectStore {
     }
   }
 
-  /** The blob, verified against its name; empty when absent. */
+  @Override
   public Optional<byte[]> get(String id) {
     Path p = path(id);
     if (!Files.exists(p)) {
@@ -67,7 +63,7 @@ public final class LocalObjectStore {
     }
     try {
       byte[] content = Files.readAllBytes(p);
-      String actual = "sha256:" + sha256(content);
+      String actual = "sha256:" + ObjectStore.sha256(content);
       if (!actual.equals(id)) {
         throw new IllegalStateException("object store " + root + ": " + p + " holds " + actual + ", not " + id + "; refusing a corrupted blob");
       }
@@ -77,23 +73,11 @@ public final class LocalObjectStore {
     }
   }
 
-  public static boolean isId(String id) {
-    return id != null && ID.matcher(id).matches();
-  }
-
   private Path path(String id) {
-    if (!isId(id)) {
+    if (!ObjectStore.isId(id)) {
       throw new IllegalArgumentException("not a content address: '" + id + "' (expected sha256:<64 lowercase hex>)");
     }
     String hex = id.substring("sha256:".length());
     return root.resolve("sha256").resolve(hex.substring(0, 2)).resolve(hex.substring(2));
-  }
-
-  public static String sha256(byte[] content) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }
