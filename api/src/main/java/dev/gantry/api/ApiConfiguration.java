@@ -40,7 +40,7 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The REST API: controllers, identity (HTTP Basic users from configuration), problem details. */
+/** The REST API: controllers, identity (HTTP Basic users from configuration; CI's OIDC tokens in {@code identity}), problem details. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(ApiProperties.class)
 @ComponentScan(basePackageClasses = ApiConfiguration.class)
@@ -96,8 +96,9 @@ public class ApiConfiguration {
   @Bean
   SecurityFilterChain api(
       HttpSecurity http, JsonMapper json, InMemoryUserDetailsManager users, PasswordEncoder passwords,
-      @Value("${gantry.auth.cache-ttl:5m}") Duration credentialTtl) throws Exception {
+      @Value("${gantry.auth.cache-ttl:5m}") Duration credentialTtl, dev.gantry.api.identity.OidcSecurity oidc) throws Exception {
     ProblemWriter problems = new ProblemWriter(json);
+    oidc.apply(http); // Authorization: Bearer, a CI's OIDC token (dev.gantry.api.identity)
     http.authenticationManager(credentials(users, passwords, credentialTtl))
         .csrf(c -> c.disable())
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))

@@ -2,6 +2,7 @@ package dev.gantry.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gantry.api.identity.CiTokens;
 import dev.gantry.evidence.EvidenceIntake;
 import dev.gantry.evidence.EvidenceType;
 import dev.gantry.evidence.InvalidEvidenceException;
@@ -66,9 +67,12 @@ public class EvidenceController {
   private final WorkflowClient client;
   private final ServiceDirectory services;
   private final CatalogQueries catalog;
+  private final CiTokens ciTokens;
 
   public EvidenceController(
-      JdbcClient jdbc, ObjectStore store, EvidenceIntake intake, WorkflowClient client, ServiceDirectory services, CatalogQueries catalog) {
+      JdbcClient jdbc, ObjectStore store, EvidenceIntake intake, WorkflowClient client, ServiceDirectory services, CatalogQueries catalog,
+      CiTokens ciTokens) {
+    this.ciTokens = ciTokens;
     this.jdbc = jdbc;
     this.store = store;
     this.intake = intake;
@@ -109,6 +113,7 @@ public class EvidenceController {
   public ResponseEntity<Uploaded> upload(
       @PathVariable String service, @PathVariable String commit, HttpServletRequest request, Authentication auth) throws IOException {
     release(service, commit);
+    ciTokens.authorize(auth, service, commit);
     if (request.getContentLengthLong() > MAX_UPLOAD_BYTES) {
       throw new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "EvidenceTooLarge",
           "the upload is " + request.getContentLengthLong() + " bytes; the limit is " + MAX_UPLOAD_BYTES);

@@ -20,7 +20,9 @@ final class ProblemWriter {
   AuthenticationEntryPoint unauthenticated() {
     return (request, response, e) -> {
       response.setHeader("WWW-Authenticate", "Basic realm=\"gantry\"");
-      write(response, Problems.problem(HttpStatus.UNAUTHORIZED, "Unauthenticated", "sign in with HTTP Basic: " + e.getMessage()));
+      response.addHeader("WWW-Authenticate", "Bearer realm=\"gantry\"");
+      write(response, Problems.problem(HttpStatus.UNAUTHORIZED, "Unauthenticated",
+          "sign in with HTTP Basic, or as CI with its OIDC token (Authorization: Bearer): " + e.getMessage()));
     };
   }
 

@@ -1,7 +1,9 @@
 package dev.gantry.api;
 
 import dev.gantry.model.Digests;
+import dev.gantry.api.identity.CiTokens;
 import dev.gantry.model.ServiceSpec;
+import dev.gantry.release.CiRun;
 import dev.gantry.release.Decision;
 import dev.gantry.release.EnvironmentView;
 import dev.gantry.release.Registered;
@@ -41,11 +43,13 @@ public class ReleaseController {
   private final WorkflowClient client;
   private final ServiceDirectory services;
   private final CatalogQueries catalog;
+  private final CiTokens ciTokens;
 
-  public ReleaseController(WorkflowClient client, ServiceDirectory services, CatalogQueries catalog) {
+  public ReleaseController(WorkflowClient client, ServiceDirectory services, CatalogQueries catalog, CiTokens ciTokens) {
     this.client = client;
     this.services = services;
     this.catalog = catalog;
+    this.ciTokens = ciTokens;
   }
 
   public record StartRelease(String service, String commit, String tag, String author) {}
@@ -58,7 +62,7 @@ public class ReleaseController {
 
   public record RejectionBody(String reason) {}
 
-  @Operation(summary = "Start a release (role ci); 201 when created, 200 when it already exists")
+  @Operation(summary = "Start a release (role ci, or a CI OIDC token the service's ci rules accept, whose sha is the commit); 201 when created, 200 when it already exists")
   @ApiResponse(responseCode = "201", description = "release created")
   @ApiResponse(responseCode = "200", description = "the release already existed; this is it")
   @PostMapping
@@ -76,9 +80,11 @@ public class ReleaseController {
       throw ApiProblem.badRequest("InvalidRequest", "author is required: the commit's author, who may not approve its release");
     }
     String by = Identity.of(auth).name();
+    // a CI token acts only for a service whose ci rules it satisfies, and only for its own commit
+    CiRun ciRun = ciTokens.authorize(auth, service.name(), body.commit());
     Registered r;
     try {
-      r = new ReleaseClient(client).start(new ReleaseRequest(body.commit(), tag, body.author(), by, service));
+      r = new ReleaseClient(client).start(new ReleaseRequest(body.commit(), tag, body.author(), by, service, ciRun));
     } catch (WorkflowException | ApplicationFailure e) {
       // a refusal (tag not found, digest conflict, registry not allowed) is an answer: one line, no stack
       ApplicationFailure refusal = Failures.application(e);

@@ -93,7 +93,8 @@ final class ReleaseState {
         status,
         reason,
         environments.values().stream().map(this::snapshot).toList(),
-        List.copyOf(refused));
+        List.copyOf(refused),
+        request.ciRun());
   }
 
   EnvironmentView snapshot(Env env) {
