@@ -2,7 +2,8 @@
 # Installs the Keycloak the SSO tests start (KeycloakSsoIT):
 #   deploy/ci/install-keycloak.sh   -> ~/.cache/gantry/keycloak-26.5.6/bin/kc.sh
 # The distribution comes from Maven Central through the project's Maven (org.keycloak:keycloak-quarkus-dist:26.5.6:zip,
-# about 165 MB), is unzipped and built once (`kc.sh build`, so a test's start-dev does not rebuild).
+# about 165 MB), is unzipped and started once in dev mode (start-dev builds its dev configuration into lib/quarkus,
+# about 8 s; a test's start-dev then skips that) and stopped, its data removed.
 # An installation already there is reused. Keycloak runs on Java 17+ ($GANTRY_KEYCLOAK_JAVA_HOME, default the
 # system JDK 17). The tests find it there, or at $GANTRY_KEYCLOAK.
 set -euo pipefail
@@ -28,8 +29,19 @@ if [ -z "${GANTRY_KEYCLOAK_JAVA_HOME:-}" ]; then
   done
 fi
 if [ -n "${GANTRY_KEYCLOAK_JAVA_HOME:-}" ]; then export JAVA_HOME="$GANTRY_KEYCLOAK_JAVA_HOME"; fi
-# Build the optimized server once (dev profile, H2 file store) so each start-dev skips the augmentation.
-"$kc/bin/kc.sh" build --db=dev-file >/dev/null
+# Start once in dev mode so the dev build is done here, not in each test; then stop it and drop its data.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$kc/bin/kc.sh" start-dev --http-host=127.0.0.1 --http-port="$port" --http-management-port="$mport" >"$tmp/warmup.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 240); do
+  grep -q ' started in ' "$tmp/warmup.log" && break
+  kill -0 "$pid" 2>/dev/null || { cat "$tmp/warmup.log" >&2; exit 1; }
+  sleep 0.5
+done
+grep -q ' started in ' "$tmp/warmup.log" || { cat "$tmp/warmup.log" >&2; kill "$pid"; exit 1; }
+kill "$pid"; wait "$pid" 2>/dev/null || true
+rm -rf "$kc/data"
 touch "$kc/.gantry-built"
 rm -rf "$DEST"
 mv "$kc" "$DEST"
