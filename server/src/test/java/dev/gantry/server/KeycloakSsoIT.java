@@ -149,6 +149,8 @@ class KeycloakSsoIT {
     assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
     JsonNode staging = gantry.await(C1, "staging", e -> e.get("approvals").size() == 1, "alice's approval", Duration.ofSeconds(60));
     assertThat(staging.get("approvals").findValuesAsText("by")).containsExactly("alice");
+    assertThat(staging.at("/approvals/0/issuer").asText()).isEqualTo(keycloak.issuer());
+    assertThat(staging.at("/approvals/0/subject").asText()).isEqualTo(me.get("subject").asText());
 
     benchmark(alice);
   }
