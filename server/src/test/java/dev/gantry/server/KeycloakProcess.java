@@ -119,7 +119,12 @@ final class KeycloakProcess implements AutoCloseable {
 
   /** An access token for a realm user, by the password grant (direct access grants are on for tests). */
   String token(String user, String password) throws Exception {
-    String form = Map.of("grant_type", "password", "client_id", CLIENT, "username", user, "password", password, "scope", "openid").entrySet().stream()
+    return token(CLIENT, user, password);
+  }
+
+  /** As {@link #token(String, String)} for another client of the realm ({@code gantry-cli-short}: 1 s tokens). */
+  String token(String client, String user, String password) throws Exception {
+    String form = Map.of("grant_type", "password", "client_id", client, "username", user, "password", password, "scope", "openid").entrySet().stream()
         .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(issuer() + "/protocol/openid-connect/token"))
         .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),

@@ -71,7 +71,9 @@ class KeycloakSsoIT {
     Map<String, Object> gantryKeys = (Map<String, Object>) demo.get("gantry");
     gantryKeys.put("auth", Map.of(
         "oidc", Map.of("issuers", List.of(Map.of(
-            "issuer", keycloak.issuer(), "audience", AUD, "ca-file", keycloak.caPem.toString(), "kind", "people"))),
+            "issuer", keycloak.issuer(), "audience", AUD, "ca-file", keycloak.caPem.toString(), "kind", "people")),
+            // no tolerance, so a 1 s token from Keycloak is expired 2 s later (same clock)
+            "clock-skew", "0s"),
         "groups", List.of(
             Map.of("group", "approvers", "approver-groups", List.of("approvers")),
             Map.of("group", "release-managers", "approver-groups", List.of("release-managers")),
@@ -99,6 +101,7 @@ class KeycloakSsoIT {
     String alice = keycloak.token("alice", "alice-password");
     String carol = keycloak.token("carol", "carol-password");
     String oncall = keycloak.token("oncall", "oncall-password");
+    String shortLived = keycloak.token("gantry-cli-short", "alice", "alice-password");
     assertThat(claimsOf(alice)).contains("\"groups\":[\"approvers\"]").contains(AUD).contains("\"preferred_username\":\"alice\"");
     assertThat(keycloak.deviceAuthorization()).as("the CLI's device authorization grant is enabled").isEqualTo(200);
 
@@ -138,6 +141,11 @@ class KeycloakSsoIT {
     assertThat(noGroup.body()).contains("approvers");
     // garbage, and alice's token with its payload changed to claim the group (signature no longer matches)
     assertThat(send("GET", "/me", "not-a-jwt", null).statusCode()).isEqualTo(401);
+    Thread.sleep(2_500);
+    HttpResponse<String> expired = send("GET", "/me", shortLived, null);
+    assertThat(expired.statusCode()).as(expired.body()).isEqualTo(401);
+    assertThat(expired.body()).contains("expired");
+    System.out.println("FIGURE: alice's 1 s Keycloak token 2.5 s later -> " + expired.statusCode() + " " + GantryProcess.json(expired).get("detail").asText());
     String[] parts = carol.split("\\.");
     String forged = parts[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
         claimsOf(carol).replace("\"release-managers\"", "\"approvers\"").getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
