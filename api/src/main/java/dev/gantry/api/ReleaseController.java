@@ -130,8 +130,11 @@ public class ReleaseController {
       @PathVariable String service, @PathVariable String commit, @PathVariable String environment,
       @RequestBody(required = false) ApprovalBody body, Authentication auth) {
     Identity who = Identity.of(auth);
+    // a person signed in with single sign-on: the approval keeps the token's issuer and subject beside the display name
+    var sso = auth instanceof org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken t ? t.getToken() : null;
     Decision decision = new Decision(environment(service, environment), who.name(), who.groups(),
-        body == null ? null : body.comment(), body == null ? null : body.evidenceBundle());
+        body == null ? null : body.comment(), body == null ? null : body.evidenceBundle(),
+        sso == null ? null : sso.getClaimAsString("iss"), sso == null ? null : sso.getSubject());
     return decide("approval", service, commit, decision, r -> r.approve(decision));
   }
 

@@ -12,8 +12,15 @@ import java.util.List;
  * @param evidenceBundle for an approval: sha256 of the evidence bundle the approver reviewed. Where
  *     the environment has gates it is required and must be the current bundle, so an approval
  *     never carries over to evidence the approver did not see
+ * @param issuer for a principal signed in with single sign-on: the token's {@code iss} (null
+ *     otherwise, and in decisions recorded before single sign-on)
+ * @param subject the token's {@code sub}; {@code by} is then its display name
  */
-public record Decision(String environment, String by, List<String> groups, String comment, String evidenceBundle) {
+public record Decision(String environment, String by, List<String> groups, String comment, String evidenceBundle, String issuer, String subject) {
+
+  public Decision(String environment, String by, List<String> groups, String comment, String evidenceBundle) {
+    this(environment, by, groups, comment, evidenceBundle, null, null);
+  }
 
   public Decision(String environment, String by, List<String> groups, String comment) {
     this(environment, by, groups, comment, null);

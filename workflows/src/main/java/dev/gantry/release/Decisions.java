@@ -112,7 +112,7 @@ final class Decisions {
 
   private void applyApproval(Env env, Decision d) {
     String bundle = env.assessment == null ? null : env.assessment.bundleSha256();
-    env.approvals.add(new ApprovalView(d.by(), ReleaseState.now(), d.comment(), bundle));
+    env.approvals.add(new ApprovalView(d.by(), ReleaseState.now(), d.comment(), bundle, d.issuer(), d.subject()));
   }
 
   private void applyRejection(Env env, Decision d) {

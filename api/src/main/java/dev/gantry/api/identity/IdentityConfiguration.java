@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
  * decided per request ({@link CiTokens}).
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({OidcProperties.class, CiProperties.class})
+@EnableConfigurationProperties({OidcProperties.class, CiProperties.class, GroupProperties.class})
 public class IdentityConfiguration {
 
   static Duration skew(OidcProperties props) {
@@ -33,8 +33,14 @@ public class IdentityConfiguration {
   }
 
   @Bean
-  TrustedIssuers trustedIssuers(OidcProperties oidc, CiRules rules) {
+  TrustedIssuers trustedIssuers(OidcProperties oidc, CiRules rules, People people) {
+    java.util.Map<String, OidcProperties.Issuer> byName = new java.util.HashMap<>();
+    oidc.issuers().forEach(i -> byName.put(i.issuer(), i));
     return new TrustedIssuers(oidc, skew(oidc), Clock.systemUTC(), jwt -> {
+      OidcProperties.Issuer from = byName.get(jwt.getClaimAsString("iss"));
+      if (from != null && from.people()) {
+        return people.principal(jwt, from);
+      }
       if (rules.trusting(jwt.getClaims()).isEmpty()) {
         throw new CiNotTrusted(rules.untrusted(jwt.getClaims()));
       }
@@ -43,8 +49,20 @@ public class IdentityConfiguration {
   }
 
   @Bean
+  People people(OidcProperties oidc, GroupProperties groups) {
+    for (int i = 0; i < oidc.issuers().size(); i++) {
+      String kind = oidc.issuers().get(i).kind();
+      if (kind != null && !kind.equals("ci") && !kind.equals("people")) {
+        throw new IllegalStateException("gantry.auth.oidc.issuers[" + i + "]: kind must be ci or people, got " + kind);
+      }
+    }
+    return new People(groups, oidc.issuers().stream().filter(OidcProperties.Issuer::people).map(OidcProperties.Issuer::issuer)
+        .collect(java.util.stream.Collectors.toSet()));
+  }
+
+  @Bean
   CiRules ciRules(OidcProperties oidc, CiProperties ci) {
-    return new CiRules(ci, oidc.issuers().stream().map(OidcProperties.Issuer::issuer).collect(java.util.stream.Collectors.toSet()));
+    return new CiRules(ci, oidc.issuers().stream().filter(i -> !i.people()).map(OidcProperties.Issuer::issuer).collect(java.util.stream.Collectors.toSet()));
   }
 
   @Bean
@@ -67,8 +85,8 @@ public class IdentityConfiguration {
   OpenApiCustomizer bearerScheme() {
     return openApi -> {
       openApi.getComponents().addSecuritySchemes("bearer", new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer").bearerFormat("JWT")
-          .description("A CI run's OIDC token (e.g. GitHub Actions' ID token) from an issuer in gantry.auth.oidc.issuers, "
-              + "for the audience configured there; held to the service's gantry.services[].ci rules"));
+          .description("An OIDC token from an issuer in gantry.auth.oidc.issuers, for the audience configured there: a CI run's (e.g. GitHub Actions' ID token), "
+              + "held to the service's gantry.services[].ci rules, or a person's from the single sign-on provider (kind: people), whose groups gantry.auth.groups maps"));
       boolean listed = openApi.getSecurity() != null && openApi.getSecurity().stream().anyMatch(r -> r.containsKey("bearer"));
       if (!listed) {
         openApi.addSecurityItem(new SecurityRequirement().addList("bearer"));
