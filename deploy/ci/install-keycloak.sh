@@ -19,7 +19,8 @@ ZIP="$HOME/.m2/repository/org/keycloak/keycloak-quarkus-dist/$VERSION/keycloak-q
 if [ ! -f "$ZIP" ]; then
   ./mvnw -B -ntp -q dependency:get -Dartifact=org.keycloak:keycloak-quarkus-dist:$VERSION:zip -Dtransitive=false
 fi
-tmp="$(mktemp -d "${DEST%/*}/.keycloak-XXXXXX" 2>/dev/null || { mkdir -p "${DEST%/*}"; mktemp -d "${DEST%/*}/.keycloak-XXXXXX"; })"
+mkdir -p "${DEST%/*}"
+tmp="$(mktemp -d "${DEST%/*}/.keycloak-XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 unzip -q "$ZIP" -d "$tmp"
 kc="$tmp/keycloak-$VERSION"

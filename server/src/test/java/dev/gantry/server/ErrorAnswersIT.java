@@ -184,13 +184,7 @@ class ErrorAnswersIT {
     assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
     String expected = "INFO .*approval refused: service=storefront release=" + C1
         + " environment=staging by=carol reason=NotApprover: carol is not in group approvers, which decides for staging";
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    List<String> lines;
-    do {
-      Thread.sleep(100);
-      lines = Files.readAllLines(gantry.log);
-    } while (lines.stream().noneMatch(l -> l.matches(".*" + expected)) && System.nanoTime() < deadline);
-    assertThat(lines).as("the refusal in %s", gantry.log).filteredOn(l -> l.matches(".*" + expected)).hasSize(1);
+    List<String> lines = logOnceHas(expected);
     // nothing else about it: no SDK "Workflow execution failure" with the ApplicationFailure and its stack
     assertThat(lines).filteredOn(l -> l.contains("carol is not in group approvers")).hasSize(1);
     assertThat(lines).noneMatch(l -> l.contains("at dev.gantry.release.ReleaseWorkflowImpl.validateApprove"));
@@ -206,6 +200,15 @@ class ErrorAnswersIT {
     assertThat(refused.body()).contains("TagNotFound");
     String expected = "INFO .*release refused: service=storefront commit=" + missing + " tag=sha-" + missing
         + " by=ci reason=TagNotFound: .*not found.*";
+    List<String> lines = logOnceHas(expected);
+    // the SDK's activity, update and workflow failures for it are not logged with their stacks
+    assertThat(lines).noneMatch(l -> l.contains("type='TagNotFound'"));
+    assertThat(lines).noneMatch(l -> l.contains("at dev.gantry.registry.RegistryFailures"));
+    assertThat(lines).noneMatch(l -> l.contains("Workflow execution failure") && l.contains(missing));
+  }
+
+  /** The server's log once a line matches {@code expected} (up to 10 s), asserting exactly one does. */
+  private static List<String> logOnceHas(String expected) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     List<String> lines;
     do {
@@ -213,9 +216,6 @@ class ErrorAnswersIT {
       lines = Files.readAllLines(gantry.log);
     } while (lines.stream().noneMatch(l -> l.matches(".*" + expected)) && System.nanoTime() < deadline);
     assertThat(lines).as("the refusal in %s", gantry.log).filteredOn(l -> l.matches(".*" + expected)).hasSize(1);
-    // the SDK's activity, update and workflow failures for it are not logged with their stacks
-    assertThat(lines).noneMatch(l -> l.contains("type='TagNotFound'"));
-    assertThat(lines).noneMatch(l -> l.contains("at dev.gantry.registry.RegistryFailures"));
-    assertThat(lines).noneMatch(l -> l.contains("Workflow execution failure") && l.contains(missing));
+    return lines;
   }
 }

@@ -60,27 +60,17 @@ final class KeycloakProcess implements AutoCloseable {
     try (InputStream in = KeycloakProcess.class.getResourceAsStream("/keycloak/gantry-realm.json")) {
       Files.copy(in, home.resolve("data/import/gantry-realm.json"));
     }
-    Path keystore = dir.resolve("keycloak-tls.p12");
-    caPem = dir.resolve("keycloak-ca.pem");
-    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    run(keytool, "-genkeypair", "-alias", "keycloak", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1",
-        "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "changeit", "-keypass", "changeit");
-    run(keytool, "-exportcert", "-rfc", "-alias", "keycloak", "-keystore", keystore.toString(), "-storepass", "changeit", "-file", caPem.toString());
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    try (FileInputStream in = new FileInputStream(keystore.toFile())) {
-      ks.load(in, "changeit".toCharArray());
-    }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(ks);
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(null, tmf.getTrustManagers(), null);
+    LoopbackTls certificate = LoopbackTls.create(dir, "keycloak");
+    Path keystore = certificate.keystore();
+    caPem = certificate.caPem();
+    SSLContext tls = certificate.clientContext();
     http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
 
     port = GantryProcess.freePort();
     ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/kc.sh").toString(), "start-dev",
         "--http-host=127.0.0.1", "--http-port=" + GantryProcess.freePort(), "--https-port=" + port,
         "--http-management-port=" + GantryProcess.freePort(), "--hostname-strict=false",
-        "--https-key-store-file=" + keystore, "--https-key-store-password=changeit", "--import-realm")
+        "--https-key-store-file=" + keystore, "--https-key-store-password=" + LoopbackTls.PASSWORD, "--import-realm")
         .redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin");
     pb.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", "admin");
@@ -153,14 +143,6 @@ final class KeycloakProcess implements AutoCloseable {
           Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
         }
       }
-    }
-  }
-
-  private static void run(String... cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
     }
   }
 

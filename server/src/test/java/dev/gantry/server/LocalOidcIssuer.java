@@ -50,20 +50,9 @@ final class LocalOidcIssuer implements AutoCloseable {
   final RSAKey rogueKey;
 
   LocalOidcIssuer(Path dir) throws Exception {
-    Path keystore = dir.resolve("issuer-tls.p12");
-    caPem = dir.resolve("issuer-ca.pem");
-    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    run(keytool, "-genkeypair", "-alias", "issuer", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1",
-        "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "changeit", "-keypass", "changeit");
-    run(keytool, "-exportcert", "-rfc", "-alias", "issuer", "-keystore", keystore.toString(), "-storepass", "changeit", "-file", caPem.toString());
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    try (FileInputStream in = new FileInputStream(keystore.toFile())) {
-      ks.load(in, "changeit".toCharArray());
-    }
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(ks, "changeit".toCharArray());
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(kmf.getKeyManagers(), null, null);
+    LoopbackTls certificate = LoopbackTls.create(dir, "issuer");
+    caPem = certificate.caPem();
+    SSLContext tls = certificate.serverContext();
 
     githubKey = new RSAKeyGenerator(2048).keyID("gh-" + UUID.randomUUID()).algorithm(JWSAlgorithm.RS256).generate();
     otherKey = new ECKeyGenerator(Curve.P_256).keyID("other-" + UUID.randomUUID()).algorithm(JWSAlgorithm.ES256).generate();
@@ -151,14 +140,6 @@ final class LocalOidcIssuer implements AutoCloseable {
 
   static JWSHeader.Builder header(JWK key) {
     return new JWSHeader.Builder(key instanceof RSAKey ? JWSAlgorithm.RS256 : JWSAlgorithm.ES256).type(JOSEObjectType.JWT).keyID(key.getKeyID());
-  }
-
-  private static void run(String... cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
-    }
   }
 
   @Override
